@@ -1,0 +1,1 @@
+//! Benchmarks of the Hazelcast Rust client (see the `[[bench]]` targets).

@@ -1,0 +1,80 @@
+//! # hazelcast-codec
+//!
+//! The Hazelcast Open Binary Client Protocol 2.x, byte-exact and standalone: no sockets, no async
+//! runtime. Anyone can use it to speak to Hazelcast 4.x/5.x members.
+//!
+//! * [`frame`]: the 6-byte frame header and the flag bits.
+//! * [`message`]: [`ClientMessage`] (a whole message as its wire bytes, zero-copy),
+//!   [`MessageWriter`] (builds one in a single buffer) and [`FrameReader`].
+//! * [`decoder`]: [`MessageDecoder`] cuts messages out of a byte stream, enforces size limits
+//!   before allocating, and reassembles fragmented messages. With the default `tokio-codec`
+//!   feature, [`ClientMessageCodec`] adapts it to `tokio_util::codec`.
+//! * [`types`]: fixed-size and variable-size parameter types, lists, maps, nullable values.
+//! * [`custom`]: `Address`, `MemberInfo`, `EndpointQualifier`, `ErrorHolder`, … .
+//! * [`messages`]: request, response and event codecs, declared from the official protocol
+//!   definitions with the [`request!`], [`response!`], [`event!`] and [`custom_type!`] macros.
+//! * [`serialization`]: [`Data`] and the built-in serializers with the official type ids.
+//! * [`partition`]: MurmurHash3 partition hashing and Java's index rule.
+//!
+//! ## Place in the layering
+//!
+//! ```text
+//! hazelcast (facade) ─▶ hazelcast-invocation ─▶ hazelcast-transport ─▶ hazelcast-codec
+//! ```
+//!
+//! ## Example: a `Map.Put` request and its answer
+//!
+//! ```
+//! use hazelcast_codec::messages::Request;
+//! use hazelcast_codec::messages::map::{MapPutRequest, MapPutResponse};
+//! use hazelcast_codec::{MessageDecoder, Serialize, partition};
+//! use bytes::BytesMut;
+//!
+//! let key = "key-1".to_data();
+//! let value = 42i32.to_data();
+//! let pid = partition::partition_id(&key, 271);
+//! assert_eq!(pid, 94);
+//! let req = MapPutRequest { thread_id: 1, ttl: -1, name: "my-map", key: &key, value: &value };
+//! let mut msg = req.encode(pid);
+//! msg.set_correlation_id(3);
+//! assert_eq!(msg.len(), 38 + 12 + 23 + 18);
+//!
+//! // The member's answer, as it arrives on the socket:
+//! let answer = MapPutResponse::new(None).encode(3);
+//! let mut stream = BytesMut::from(&answer.as_bytes()[..]);
+//! let received = MessageDecoder::default().decode(&mut stream).unwrap().unwrap();
+//! assert_eq!(received.correlation_id(), 3);
+//! assert_eq!(MapPutResponse::decode(&received).unwrap().response, None);
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod custom;
+pub mod decoder;
+mod error;
+pub mod frame;
+#[macro_use]
+mod macros;
+pub mod message;
+pub mod messages;
+pub mod partition;
+pub mod serialization;
+#[cfg(feature = "tokio-codec")]
+mod tokio_codec;
+pub mod types;
+
+pub use decoder::{DecoderLimits, MessageDecoder};
+pub use error::CodecError;
+pub use message::{ClientMessage, Frame, FrameReader, MessageWriter};
+pub use messages::error::{ErrorCode, ErrorResponse};
+pub use messages::{PartitionRule, Request};
+pub use serialization::{Data, Deserialize, JsonValue, Serialize};
+#[cfg(feature = "tokio-codec")]
+pub use tokio_codec::ClientMessageCodec;
+pub use uuid::Uuid;
+
+/// The connection preamble a client writes first on every connection: ASCII `CP2`.
+pub const PROTOCOL_PREAMBLE: &[u8; 3] = b"CP2";
+
+/// The serialization version clients announce.
+pub const SERIALIZATION_VERSION: u8 = 1;
