@@ -29,7 +29,7 @@ macro_rules! custom_type {
 
         impl $name {
             /// Creates the value from all of its fields.
-            #[allow(clippy::too_many_arguments)]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new($( $f: $ft, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*) -> Self {
                 $name { $( $f, )* $( $v, )* $( $lv, )* }
             }
@@ -257,7 +257,7 @@ macro_rules! response {
         }
         impl $name {
             /// Creates the message from all of its fields.
-            #[allow(clippy::too_many_arguments)]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new($( $f: $ft, )* $( $lf: Option<$lft>, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*) -> Self {
                 $name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* }
             }
@@ -290,7 +290,7 @@ macro_rules! event {
         }
         impl $name {
             /// Creates the event from all of its fields.
-            #[allow(clippy::too_many_arguments)]
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
             pub fn new($( $f: $ft, )* $( $lf: Option<$lft>, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*) -> Self {
                 $name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* }
             }

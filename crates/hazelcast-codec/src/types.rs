@@ -272,7 +272,7 @@ impl<T: FixedSize> Decode for FixedList<T> {
 }
 
 fn decode_fixed_elements<T: FixedSize>(content: &[u8]) -> Result<Vec<T>, CodecError> {
-    if content.len() % T::SIZE != 0 {
+    if !content.len().is_multiple_of(T::SIZE) {
         return Err(CodecError::RaggedList { length: content.len(), element_size: T::SIZE });
     }
     Ok(content.chunks_exact(T::SIZE).map(T::get).collect())
