@@ -1,0 +1,110 @@
+//! Real Hazelcast members for the Rust client's tests.
+//!
+//! This crate starts Hazelcast 5.x **Java members as child processes** on `127.0.0.1`, waits until
+//! they are ready, and lets tests kill, terminate, pause, resume and restart them. It follows
+//! `testbed.md` of the project's reference docs.
+//!
+//! # Requirements
+//!
+//! * A JDK 17+ (`$JAVA_HOME/bin/java`, else `java` on `PATH`); see [`java_available`].
+//! * Maven 3.8+ (`mvn`, or the program named by `HZ_MVN`) with access to Maven Central, the first
+//!   time a version is used: [`ensure_member_jar`] downloads `com.hazelcast:hazelcast:<version>`
+//!   into `<workspace>/target/hz/<version>/` (or `$HZ_CACHE_DIR/<version>/`) and later runs reuse
+//!   it. Concurrent tests and processes share one download (file lock + atomic rename).
+//!
+//! # Example
+//!
+//! ```no_run
+//! use std::time::Duration;
+//! use hazelcast_testkit::ClusterConfig;
+//!
+//! # fn main() -> Result<(), hazelcast_testkit::TestkitError> {
+//! let cluster = ClusterConfig::new().members(3).backup_count(1).start()?;
+//! let seeds = cluster.addresses(); // 127.0.0.1:<port> per member
+//! let name = cluster.cluster_name(); // clients must use this cluster name
+//!
+//! cluster.kill(2)?; // SIGKILL, waits for the process to exit
+//! cluster.wait_for_cluster_size(2, Duration::from_secs(30))?;
+//! cluster.restart(2)?; // same port, same config; waits until started and joined
+//! cluster.wait_for_cluster_size(3, Duration::from_secs(60))?;
+//! # let _ = (seeds, name);
+//! # Ok(()) }
+//! // Dropping `cluster` kills every member, even when the test panics.
+//! ```
+//!
+//! # What a member looks like
+//!
+//! * Member `i` (0-based) listens on its own free port of 20000–31999 (reserved with lock files in
+//!   `$TMPDIR/hazelcast-testkit-ports/` for the life of the [`Cluster`], so tests in other threads
+//!   and processes never get the same port), binds and advertises 127.0.0.1 only, and joins with
+//!   tcp-ip using the exact list of the cluster's ports. Multicast, join auto-detection and
+//!   phone-home are off; the fast join/heartbeat properties of testbed.md 3.1 are set.
+//! * Every cluster gets a unique name (unless [`ClusterConfig::cluster_name`] sets one) and a run
+//!   directory `<workspace>/target/hz/runs/<name>/` (or under `$HZ_RUN_DIR`) with one
+//!   `m<i>/` per member holding `hazelcast.xml` and `member.log`.
+//! * JVM: `-Xms64m -Xmx256m -XX:+UseSerialGC -XX:TieredStopAtLevel=1`, IPv4 stack; more flags
+//!   with [`ClusterConfig::jvm_arg`].
+//! * Readiness: the member's `print.port` file or `is STARTED` in its log, polled every 50 ms up
+//!   to a deadline (90 s by default, [`ClusterConfig::startup_timeout`]); for more than one
+//!   member the start also waits until every member's log shows `Members {size:N`. Member 0
+//!   starts first, the others together once it is up. Errors carry the tail of the member log.
+//!
+//! # Blocking API and async tests
+//!
+//! The API is synchronous (it blocks the calling thread while members start or stop). From a
+//! `#[tokio::test]`, start the cluster before entering async code that needs the runtime to make
+//! progress, or call it through `tokio::task::spawn_blocking`:
+//!
+//! ```ignore
+//! #[tokio::test(flavor = "multi_thread")]
+//! async fn with_members() {
+//!     let cluster = tokio::task::spawn_blocking(|| ClusterConfig::new().members(2).start())
+//!         .await
+//!         .unwrap()
+//!         .unwrap();
+//!     // … connect the client to cluster.addresses() …
+//! }
+//! ```
+//!
+//! # Clean-up
+//!
+//! * Dropping a [`Cluster`] kills every member with `SIGKILL` and waits for it, also during a
+//!   panic (the run directory is then kept for inspection).
+//! * Every member is spawned with `PR_SET_PDEATHSIG = SIGKILL` from one long-lived spawner thread,
+//!   so members also die when the test process dies (including `SIGKILL` of the test process, and
+//!   process exit with clusters held in statics, which are never dropped).
+//! * Members are always signalled by their recorded pid, never by name.
+//!
+//! # Sharing a cluster between tests
+//!
+//! Starting members costs seconds, so the non-destructive tests of one binary can share a cluster
+//! through a [`SharedCluster`] static or [`shared_cluster`]. Under `cargo nextest` every test is
+//! its own process and sharing does not happen; each process starts its own cluster.
+//!
+//! # Environment
+//!
+//! | Variable | Effect |
+//! | --- | --- |
+//! | `HZ_VERSION` | default member version (else [`DEFAULT_HZ_VERSION`]) |
+//! | `HZ_CACHE_DIR` | jar cache base directory (else `<workspace>/target/hz`) |
+//! | `HZ_RUN_DIR` | run directories (else `<workspace>/target/hz/runs`) |
+//! | `JAVA_HOME` | the JDK to use |
+//! | `HZ_MVN` | the Maven program (else `mvn`) |
+
+mod cluster;
+mod config;
+mod error;
+mod fetch;
+mod ports;
+mod shared;
+mod spawner;
+mod sys;
+
+pub use cluster::Cluster;
+pub use config::{ClusterConfig, DEFAULT_STARTUP_TIMEOUT};
+pub use error::TestkitError;
+pub use fetch::{
+    DEFAULT_HZ_VERSION, cache_dir, default_version, ensure_member_jar, ensure_member_jar_in, java_available,
+    runs_dir,
+};
+pub use shared::{SharedCluster, shared_cluster};
