@@ -16,7 +16,13 @@ fn map_put(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("encode_request", |b| {
         b.iter(|| {
-            let req = MapPutRequest { thread_id: 1, ttl: -1, name: "bench-map", key: &key, value: &value };
+            let req = MapPutRequest {
+                thread_id: 1,
+                ttl: -1,
+                name: "bench-map",
+                key: &key,
+                value: &value,
+            };
             let mut msg = req.encode(black_box(94));
             msg.set_correlation_id(black_box(42));
             msg
@@ -29,7 +35,11 @@ fn map_put(c: &mut Criterion) {
     g.bench_function("decode_response", |b| {
         b.iter(|| {
             let mut buf = BytesMut::from(&wire[..]);
-            let msg = decoder.decode(&mut buf).ok().flatten().map(|m| MapPutResponse::decode(&m));
+            let msg = decoder
+                .decode(&mut buf)
+                .ok()
+                .flatten()
+                .map(|m| MapPutResponse::decode(&m));
             black_box(msg)
         })
     });
@@ -42,7 +52,11 @@ fn map_get(c: &mut Criterion) {
     g.throughput(Throughput::Elements(1));
     g.bench_function("encode_request", |b| {
         b.iter(|| {
-            let req = MapGetRequest { thread_id: 1, name: "bench-map", key: &key };
+            let req = MapGetRequest {
+                thread_id: 1,
+                name: "bench-map",
+                key: &key,
+            };
             let mut msg = req.encode(black_box(94));
             msg.set_correlation_id(black_box(42));
             msg

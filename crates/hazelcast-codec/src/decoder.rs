@@ -46,7 +46,11 @@ pub struct MessageDecoder {
 impl MessageDecoder {
     /// A decoder with the given limits.
     pub fn new(limits: DecoderLimits) -> Self {
-        MessageDecoder { limits, scanned: 0, fragments: HashMap::new() }
+        MessageDecoder {
+            limits,
+            scanned: 0,
+            fragments: HashMap::new(),
+        }
     }
 
     /// The limits in force.
@@ -63,7 +67,9 @@ impl MessageDecoder {
     /// are needed. An error means the stream is corrupt or hostile and must be closed.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<ClientMessage>, CodecError> {
         loop {
-            let Some(wire) = self.next_wire_message(buf)? else { return Ok(None) };
+            let Some(wire) = self.next_wire_message(buf)? else {
+                return Ok(None);
+            };
             if let Some(msg) = self.reassemble(wire)? {
                 return Ok(Some(msg));
             }
@@ -73,23 +79,37 @@ impl MessageDecoder {
     /// Scans frames until one carries `IS_FINAL`; returns that wire message's bytes.
     fn next_wire_message(&mut self, buf: &mut BytesMut) -> Result<Option<ClientMessage>, CodecError> {
         loop {
-            let Some((len, frame_flags)) = read_header(&buf[self.scanned..]) else { return Ok(None) };
+            let Some((len, frame_flags)) = read_header(&buf[self.scanned..]) else {
+                return Ok(None);
+            };
             if len < FRAME_HEADER_SIZE as i32 {
                 return Err(CodecError::FrameTooShort { length: len });
             }
             let len = len as usize;
             if len > self.limits.max_frame_size {
-                return Err(CodecError::FrameTooLarge { length: len as u64, max: self.limits.max_frame_size });
+                return Err(CodecError::FrameTooLarge {
+                    length: len as u64,
+                    max: self.limits.max_frame_size,
+                });
             }
             let end = self.scanned + len;
             if end > self.limits.max_message_size {
-                return Err(CodecError::MessageTooLarge { length: end as u64, max: self.limits.max_message_size });
+                return Err(CodecError::MessageTooLarge {
+                    length: end as u64,
+                    max: self.limits.max_message_size,
+                });
             }
-            if self.scanned == 0 && len < FRAME_HEADER_SIZE + 8 {
-                // Every first frame carries at least a fragment id or a message type + correlation id.
+            // Every first frame carries a message type + correlation id (12 bytes) or, for a
+            // fragment, a fragment id (8 bytes), as `ClientMessage::from_bytes` requires.
+            let needed = if has(frame_flags, flags::UNFRAGMENTED_MESSAGE) {
+                12
+            } else {
+                8
+            };
+            if self.scanned == 0 && len < FRAME_HEADER_SIZE + needed {
                 return Err(CodecError::FrameContentTooShort {
                     what: "initial frame",
-                    needed: 8,
+                    needed,
                     available: len - FRAME_HEADER_SIZE,
                 });
             }
@@ -120,9 +140,14 @@ impl MessageDecoder {
             if !self.fragments.contains_key(&fragment_id)
                 && self.fragments.len() >= self.limits.max_pending_fragmented
             {
-                return Err(CodecError::TooManyFragments { max: self.limits.max_pending_fragmented });
+                return Err(CodecError::TooManyFragments {
+                    max: self.limits.max_pending_fragmented,
+                });
             }
-            self.fragments.insert(fragment_id, BytesMut::from(body));
+            let mut acc = BytesMut::from(body);
+            // Only the last frame of the reassembled message may carry IS_FINAL.
+            clear_final_flag(&mut acc, 0);
+            self.fragments.insert(fragment_id, acc);
             return Ok(None);
         }
         let Some(acc) = self.fragments.get_mut(&fragment_id) else {
@@ -131,14 +156,34 @@ impl MessageDecoder {
         let total = acc.len() + body.len();
         if total > self.limits.max_message_size {
             self.fragments.remove(&fragment_id);
-            return Err(CodecError::MessageTooLarge { length: total as u64, max: self.limits.max_message_size });
+            return Err(CodecError::MessageTooLarge {
+                length: total as u64,
+                max: self.limits.max_message_size,
+            });
         }
+        let start = acc.len();
         acc.extend_from_slice(body);
         if !has(first_flags, flags::END_FRAGMENT) {
+            clear_final_flag(acc, start);
             return Ok(None);
         }
         let whole = self.fragments.remove(&fragment_id).unwrap_or_default().freeze();
         ClientMessage::from_bytes(whole).map(Some)
+    }
+}
+
+/// Clears `IS_FINAL` on the last of the whole frames in `buf[start..]`: it ended the fragment on
+/// the wire, not the message being reassembled.
+fn clear_final_flag(buf: &mut BytesMut, start: usize) {
+    let mut pos = start;
+    let mut last = None;
+    while let Some((len, _)) = buf.get(pos..).and_then(read_header) {
+        last = Some(pos);
+        pos += (len as usize).max(FRAME_HEADER_SIZE);
+    }
+    if let Some(at) = last {
+        let f = u16::from_le_bytes([buf[at + 4], buf[at + 5]]) & !flags::IS_FINAL;
+        buf[at + 4..at + 6].copy_from_slice(&f.to_le_bytes());
     }
 }
 
@@ -169,6 +214,11 @@ pub fn split_into_fragments(
         }
     }
     let n = groups.len();
+    if n == 1 {
+        // A single frame larger than the maximum: it cannot be split, so it travels unfragmented
+        // (a lone BEGIN fragment would never be completed).
+        return vec![msg.clone()];
+    }
     groups
         .into_iter()
         .enumerate()

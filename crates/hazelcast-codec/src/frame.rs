@@ -34,7 +34,10 @@ pub mod flags {
 #[inline]
 pub fn read_header(bytes: &[u8]) -> Option<(i32, u16)> {
     let h: &[u8; FRAME_HEADER_SIZE] = bytes.get(..FRAME_HEADER_SIZE)?.try_into().ok()?;
-    Some((i32::from_le_bytes([h[0], h[1], h[2], h[3]]), u16::from_le_bytes([h[4], h[5]])))
+    Some((
+        i32::from_le_bytes([h[0], h[1], h[2], h[3]]),
+        u16::from_le_bytes([h[4], h[5]]),
+    ))
 }
 
 /// True when every bit of `mask` is set in `flags`.

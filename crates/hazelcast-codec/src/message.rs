@@ -85,7 +85,11 @@ impl ClientMessage {
             }
             let len = len as usize;
             // An ordinary message starts with type and correlation id; a fragment with its id.
-            let needed = if has(frame_flags, flags::UNFRAGMENTED_MESSAGE) { 12 } else { 8 };
+            let needed = if has(frame_flags, flags::UNFRAGMENTED_MESSAGE) {
+                12
+            } else {
+                8
+            };
             if first && len < FRAME_HEADER_SIZE + needed {
                 return Err(CodecError::FrameContentTooShort {
                     what: "message header",
@@ -197,12 +201,19 @@ impl ClientMessage {
     /// The partition id of a request or event (`-1` when not partition-bound).
     pub fn partition_id(&self) -> i32 {
         let c = self.initial_content();
-        if c.len() >= REQUEST_HEADER_SIZE { read_i32(c, PARTITION_ID_OFFSET) } else { -1 }
+        if c.len() >= REQUEST_HEADER_SIZE {
+            read_i32(c, PARTITION_ID_OFFSET)
+        } else {
+            -1
+        }
     }
 
     /// The number of backup acknowledgements a response announces (0 for other messages).
     pub fn backup_acks(&self) -> u8 {
-        self.initial_content().get(BACKUP_ACKS_OFFSET).copied().unwrap_or(0)
+        self.initial_content()
+            .get(BACKUP_ACKS_OFFSET)
+            .copied()
+            .unwrap_or(0)
     }
 
     /// True for event messages (initial frame carries `IS_EVENT`).
@@ -222,7 +233,10 @@ impl ClientMessage {
 
     /// A reader positioned on the initial frame.
     pub fn reader(&self) -> FrameReader {
-        FrameReader { bytes: self.bytes.clone(), pos: 0 }
+        FrameReader {
+            bytes: self.bytes.clone(),
+            pos: 0,
+        }
     }
 
     /// Iterates over all frames.
@@ -256,7 +270,8 @@ fn patch(buf: &mut [u8], content_offset: usize, value: &[u8]) {
 
 #[inline]
 pub(crate) fn read_i32(b: &[u8], at: usize) -> i32 {
-    b.get(at..at + 4).map_or(0, |s| i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
+    b.get(at..at + 4)
+        .map_or(0, |s| i32::from_le_bytes([s[0], s[1], s[2], s[3]]))
 }
 
 #[inline]
@@ -286,7 +301,8 @@ impl FrameReader {
 
     /// True when the next frame closes a data structure.
     pub fn next_is_end(&self) -> bool {
-        self.peek_flags().is_some_and(|f| has(f, flags::END_DATA_STRUCTURE))
+        self.peek_flags()
+            .is_some_and(|f| has(f, flags::END_DATA_STRUCTURE))
     }
 
     /// True when the next frame is a NULL frame.
@@ -296,12 +312,13 @@ impl FrameReader {
 
     /// Takes the next frame.
     pub fn next_frame(&mut self) -> Result<Frame, CodecError> {
-        let (len, flags) =
-            read_header(self.bytes.get(self.pos..).unwrap_or_default()).ok_or(CodecError::UnexpectedEnd {
-                what: "frame",
-            })?;
+        let (len, flags) = read_header(self.bytes.get(self.pos..).unwrap_or_default())
+            .ok_or(CodecError::UnexpectedEnd { what: "frame" })?;
         let len = len as usize; // validated when the message was built
-        let frame = Frame { flags, content: self.bytes.slice(self.pos + FRAME_HEADER_SIZE..self.pos + len) };
+        let frame = Frame {
+            flags,
+            content: self.bytes.slice(self.pos + FRAME_HEADER_SIZE..self.pos + len),
+        };
         self.pos += len;
         Ok(frame)
     }
@@ -325,7 +342,11 @@ impl FrameReader {
         if f.is_begin() {
             Ok(())
         } else {
-            Err(CodecError::UnexpectedFrame { expected: "BEGIN", what, flags: f.flags })
+            Err(CodecError::UnexpectedFrame {
+                expected: "BEGIN",
+                what,
+                flags: f.flags,
+            })
         }
     }
 
@@ -375,7 +396,11 @@ impl MessageWriter {
         let mut buf = BytesMut::with_capacity(capacity.max(64));
         buf.put_i32_le(FRAME_HEADER_SIZE as i32);
         buf.put_u16_le(flags);
-        MessageWriter { buf, open_frame: Some(0), last_frame: 0 }
+        MessageWriter {
+            buf,
+            open_frame: Some(0),
+            last_frame: 0,
+        }
     }
 
     /// Starts a request: type, correlation id 0 (set later with
@@ -415,7 +440,8 @@ impl MessageWriter {
 
     fn grow_open(&mut self, n: usize) {
         if let Some(at) = self.open_frame {
-            let len = i32::from_le_bytes([self.buf[at], self.buf[at + 1], self.buf[at + 2], self.buf[at + 3]]);
+            let len =
+                i32::from_le_bytes([self.buf[at], self.buf[at + 1], self.buf[at + 2], self.buf[at + 3]]);
             let len = len + n as i32;
             self.buf[at..at + 4].copy_from_slice(&len.to_le_bytes());
         } else {

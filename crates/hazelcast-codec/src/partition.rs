@@ -37,7 +37,11 @@ pub fn murmur3_x86_32(data: &[u8], seed: u32) -> i32 {
 /// Java's `HashUtil.hashToIndex`: `0` for `i32::MIN`, else `|hash| % count`. `count` must be
 /// positive; 0 yields partition 0.
 pub fn hash_to_index(hash: i32, count: i32) -> i32 {
-    if count <= 0 || hash == i32::MIN { 0 } else { hash.abs() % count }
+    if count <= 0 || hash == i32::MIN {
+        0
+    } else {
+        hash.abs() % count
+    }
 }
 
 /// The partition id of a serialized key.

@@ -54,7 +54,10 @@ pub struct Data {
 impl std::fmt::Debug for Data {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         // The payload is user data: show its type and size only.
-        f.debug_struct("Data").field("type_id", &self.type_id()).field("len", &self.bytes.len()).finish()
+        f.debug_struct("Data")
+            .field("type_id", &self.type_id())
+            .field("len", &self.bytes.len())
+            .finish()
     }
 }
 
@@ -62,7 +65,9 @@ impl Data {
     /// Wraps serialized bytes, checking that they hold at least the 8-byte header.
     pub fn from_bytes(bytes: Bytes) -> Result<Self, CodecError> {
         if bytes.len() < DATA_HEADER_SIZE {
-            return Err(CodecError::InvalidData { reason: "shorter than the 8-byte header" });
+            return Err(CodecError::InvalidData {
+                reason: "shorter than the 8-byte header",
+            });
         }
         Ok(Data { bytes })
     }
@@ -94,7 +99,9 @@ impl Data {
 
     /// The serializer type id (0 when the blob is shorter than its header).
     pub fn type_id(&self) -> i32 {
-        self.bytes.get(4..8).map_or(type_id::NULL, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
+        self.bytes
+            .get(4..8)
+            .map_or(type_id::NULL, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]))
     }
 
     /// The payload after the 8-byte header.
@@ -104,8 +111,15 @@ impl Data {
 
     /// The partition hash: the header's value when non-zero, else MurmurHash3 of the payload.
     pub fn partition_hash(&self) -> i32 {
-        let header = self.bytes.get(..4).map_or(0, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]));
-        if header != 0 { header } else { murmur3_x86_32(self.payload(), crate::partition::MURMUR_SEED) }
+        let header = self
+            .bytes
+            .get(..4)
+            .map_or(0, |b| i32::from_be_bytes([b[0], b[1], b[2], b[3]]));
+        if header != 0 {
+            header
+        } else {
+            murmur3_x86_32(self.payload(), crate::partition::MURMUR_SEED)
+        }
     }
 
     /// Builds a blob from a type id and a payload writer.
@@ -119,7 +133,9 @@ impl Data {
 
     fn expect_type(&self, expected: i32) -> Result<&[u8], CodecError> {
         if self.bytes.len() < DATA_HEADER_SIZE {
-            return Err(CodecError::InvalidData { reason: "shorter than the 8-byte header" });
+            return Err(CodecError::InvalidData {
+                reason: "shorter than the 8-byte header",
+            });
         }
         let actual = self.type_id();
         if actual != expected {
@@ -144,14 +160,18 @@ pub trait Deserialize: Sized {
 fn fixed<const N: usize>(p: &[u8]) -> Result<[u8; N], CodecError> {
     p.get(..N)
         .and_then(|s| s.try_into().ok())
-        .ok_or(CodecError::InvalidData { reason: "payload shorter than its type" })
+        .ok_or(CodecError::InvalidData {
+            reason: "payload shorter than its type",
+        })
 }
 
 macro_rules! be_number {
     ($t:ty, $id:expr) => {
         impl Serialize for $t {
             fn to_data(&self) -> Data {
-                Data::build($id, std::mem::size_of::<$t>(), |b| b.extend_from_slice(&self.to_be_bytes()))
+                Data::build($id, std::mem::size_of::<$t>(), |b| {
+                    b.extend_from_slice(&self.to_be_bytes())
+                })
             }
         }
         impl Deserialize for $t {
@@ -187,14 +207,20 @@ fn write_len_prefixed(b: &mut BytesMut, bytes: &[u8]) {
 fn read_len_prefixed(p: &[u8]) -> Result<&[u8], CodecError> {
     let len = i32::from_be_bytes(fixed(p)?);
     if len < 0 {
-        return Err(CodecError::InvalidData { reason: "null length inside a non-null value" });
+        return Err(CodecError::InvalidData {
+            reason: "null length inside a non-null value",
+        });
     }
-    p.get(4..4 + len as usize).ok_or(CodecError::InvalidData { reason: "length prefix beyond the payload" })
+    p.get(4..4 + len as usize).ok_or(CodecError::InvalidData {
+        reason: "length prefix beyond the payload",
+    })
 }
 
 impl Serialize for str {
     fn to_data(&self) -> Data {
-        Data::build(type_id::STRING, 4 + self.len(), |b| write_len_prefixed(b, self.as_bytes()))
+        Data::build(type_id::STRING, 4 + self.len(), |b| {
+            write_len_prefixed(b, self.as_bytes())
+        })
     }
 }
 impl Serialize for String {
@@ -211,7 +237,9 @@ impl Deserialize for String {
 
 impl Serialize for [u8] {
     fn to_data(&self) -> Data {
-        Data::build(type_id::BYTE_ARRAY, 4 + self.len(), |b| write_len_prefixed(b, self))
+        Data::build(type_id::BYTE_ARRAY, 4 + self.len(), |b| {
+            write_len_prefixed(b, self)
+        })
     }
 }
 impl Serialize for Vec<u8> {
@@ -251,7 +279,9 @@ pub struct JsonValue(pub String);
 
 impl Serialize for JsonValue {
     fn to_data(&self) -> Data {
-        Data::build(type_id::JSON, 4 + self.0.len(), |b| write_len_prefixed(b, self.0.as_bytes()))
+        Data::build(type_id::JSON, 4 + self.0.len(), |b| {
+            write_len_prefixed(b, self.0.as_bytes())
+        })
     }
 }
 impl Deserialize for JsonValue {

@@ -18,7 +18,9 @@ pub struct ClientMessageCodec {
 impl ClientMessageCodec {
     /// A codec with the given decoding limits.
     pub fn new(limits: DecoderLimits) -> Self {
-        ClientMessageCodec { decoder: MessageDecoder::new(limits) }
+        ClientMessageCodec {
+            decoder: MessageDecoder::new(limits),
+        }
     }
 }
 

@@ -231,7 +231,11 @@ impl<T: Encode> Encode for Option<T> {
 }
 impl<T: Decode> Decode for Option<T> {
     fn decode(r: &mut FrameReader) -> Result<Self, CodecError> {
-        if r.take_null()? { Ok(None) } else { T::decode(r).map(Some) }
+        if r.take_null()? {
+            Ok(None)
+        } else {
+            T::decode(r).map(Some)
+        }
     }
 }
 impl<T: WireName> WireName for Option<T> {
@@ -273,7 +277,10 @@ impl<T: FixedSize> Decode for FixedList<T> {
 
 fn decode_fixed_elements<T: FixedSize>(content: &[u8]) -> Result<Vec<T>, CodecError> {
     if !content.len().is_multiple_of(T::SIZE) {
-        return Err(CodecError::RaggedList { length: content.len(), element_size: T::SIZE });
+        return Err(CodecError::RaggedList {
+            length: content.len(),
+            element_size: T::SIZE,
+        });
     }
     Ok(content.chunks_exact(T::SIZE).map(T::get).collect())
 }
@@ -383,7 +390,7 @@ impl<K: Decode, V: Decode> Decode for EntryList<K, V> {
 }
 impl<K: WireName, V: WireName> WireName for EntryList<K, V> {
     fn wire_name() -> String {
-        "EntryList".into()
+        format!("EntryList_{}_{}", K::wire_name(), V::wire_name())
     }
 }
 
@@ -410,7 +417,7 @@ impl<K: Encode, V: Encode> Encode for EntryListRef<'_, K, V> {
 }
 impl<K: WireName, V: WireName> WireName for EntryListRef<'_, K, V> {
     fn wire_name() -> String {
-        "EntryList".into()
+        format!("EntryList_{}_{}", K::wire_name(), V::wire_name())
     }
 }
 
@@ -447,7 +454,9 @@ impl Decode for PartitionOwners {
                 values: values.len(),
             });
         }
-        Ok(PartitionOwners(keys.into_iter().zip(values.into_iter().map(|l| l.0)).collect()))
+        Ok(PartitionOwners(
+            keys.into_iter().zip(values.into_iter().map(|l| l.0)).collect(),
+        ))
     }
 }
 impl WireName for PartitionOwners {
@@ -471,7 +480,13 @@ impl Encode for UuidGroups {
 }
 impl Decode for UuidGroups {
     fn decode(r: &mut FrameReader) -> Result<Self, CodecError> {
-        Ok(UuidGroups(VarList::<FixedList<Uuid>>::decode(r)?.0.into_iter().map(|l| l.0).collect()))
+        Ok(UuidGroups(
+            VarList::<FixedList<Uuid>>::decode(r)?
+                .0
+                .into_iter()
+                .map(|l| l.0)
+                .collect(),
+        ))
     }
 }
 impl WireName for UuidGroups {

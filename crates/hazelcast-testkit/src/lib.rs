@@ -96,6 +96,7 @@ mod config;
 mod error;
 mod fetch;
 mod ports;
+pub mod raw;
 mod shared;
 mod spawner;
 mod sys;

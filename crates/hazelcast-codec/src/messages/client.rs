@@ -304,7 +304,6 @@ response! {
     }
 }
 
-
 request! {
     /// `Client.DestroyProxy`: destroy a distributed object.
     pub struct DestroyProxyRequest<'a> {
@@ -331,7 +330,6 @@ response! {
         later_var {}
     }
 }
-
 
 request! {
     /// `Client.GetDistributedObjects`: list the cluster's distributed objects.

@@ -215,7 +215,108 @@ pub enum ErrorCode {
 
 impl ErrorCode {
     /// Every known code, in numeric order.
-    pub const ALL: &[ErrorCode] = &[ErrorCode::Undefined, ErrorCode::ArrayIndexOutOfBounds, ErrorCode::ArrayStore, ErrorCode::Authentication, ErrorCode::Cache, ErrorCode::CacheLoader, ErrorCode::CacheNotExists, ErrorCode::CacheWriter, ErrorCode::CallerNotMember, ErrorCode::Cancellation, ErrorCode::ClassCast, ErrorCode::ClassNotFound, ErrorCode::ConcurrentModification, ErrorCode::ConfigMismatch, ErrorCode::DistributedObjectDestroyed, ErrorCode::Eof, ErrorCode::EntryProcessor, ErrorCode::Execution, ErrorCode::Hazelcast, ErrorCode::HazelcastInstanceNotActive, ErrorCode::HazelcastOverload, ErrorCode::HazelcastSerialization, ErrorCode::Io, ErrorCode::IllegalArgument, ErrorCode::IllegalAccessException, ErrorCode::IllegalAccessError, ErrorCode::IllegalMonitorState, ErrorCode::IllegalState, ErrorCode::IllegalThreadState, ErrorCode::IndexOutOfBounds, ErrorCode::Interrupted, ErrorCode::InvalidAddress, ErrorCode::InvalidConfiguration, ErrorCode::MemberLeft, ErrorCode::NegativeArraySize, ErrorCode::NoSuchElement, ErrorCode::NotSerializable, ErrorCode::NullPointer, ErrorCode::OperationTimeout, ErrorCode::PartitionMigrating, ErrorCode::Query, ErrorCode::QueryResultSizeExceeded, ErrorCode::SplitBrainProtection, ErrorCode::ReachedMaxSize, ErrorCode::RejectedExecution, ErrorCode::ResponseAlreadySent, ErrorCode::RetryableHazelcast, ErrorCode::RetryableIo, ErrorCode::Runtime, ErrorCode::Security, ErrorCode::Socket, ErrorCode::StaleSequence, ErrorCode::TargetDisconnected, ErrorCode::TargetNotMember, ErrorCode::Timeout, ErrorCode::TopicOverload, ErrorCode::Transaction, ErrorCode::TransactionNotActive, ErrorCode::TransactionTimedOut, ErrorCode::UriSyntax, ErrorCode::UtfDataFormat, ErrorCode::UnsupportedOperation, ErrorCode::WrongTarget, ErrorCode::Xa, ErrorCode::AccessControl, ErrorCode::Login, ErrorCode::UnsupportedCallback, ErrorCode::NoDataMember, ErrorCode::ReplicatedMapCantBeCreated, ErrorCode::MaxMessageSizeExceeded, ErrorCode::WanReplicationQueueFull, ErrorCode::AssertionError, ErrorCode::OutOfMemoryError, ErrorCode::StackOverflowError, ErrorCode::NativeOutOfMemoryError, ErrorCode::ServiceNotFound, ErrorCode::StaleTaskId, ErrorCode::DuplicateTask, ErrorCode::StaleTask, ErrorCode::LocalMemberReset, ErrorCode::IndeterminateOperationState, ErrorCode::FlakeIdNodeIdOutOfRange, ErrorCode::TargetNotReplica, ErrorCode::MutationDisallowed, ErrorCode::ConsistencyLost, ErrorCode::SessionExpired, ErrorCode::WaitKeyCancelled, ErrorCode::LockAcquireLimitReached, ErrorCode::LockOwnershipLost, ErrorCode::CpGroupDestroyed, ErrorCode::CannotReplicate, ErrorCode::LeaderDemoted, ErrorCode::StaleAppendRequest, ErrorCode::NotLeader, ErrorCode::VersionMismatch, ErrorCode::NoSuchMethodError, ErrorCode::NoSuchMethodException, ErrorCode::NoSuchFieldError, ErrorCode::NoSuchFieldException, ErrorCode::NoClassDefFoundError];
+    pub const ALL: &[ErrorCode] = &[
+        ErrorCode::Undefined,
+        ErrorCode::ArrayIndexOutOfBounds,
+        ErrorCode::ArrayStore,
+        ErrorCode::Authentication,
+        ErrorCode::Cache,
+        ErrorCode::CacheLoader,
+        ErrorCode::CacheNotExists,
+        ErrorCode::CacheWriter,
+        ErrorCode::CallerNotMember,
+        ErrorCode::Cancellation,
+        ErrorCode::ClassCast,
+        ErrorCode::ClassNotFound,
+        ErrorCode::ConcurrentModification,
+        ErrorCode::ConfigMismatch,
+        ErrorCode::DistributedObjectDestroyed,
+        ErrorCode::Eof,
+        ErrorCode::EntryProcessor,
+        ErrorCode::Execution,
+        ErrorCode::Hazelcast,
+        ErrorCode::HazelcastInstanceNotActive,
+        ErrorCode::HazelcastOverload,
+        ErrorCode::HazelcastSerialization,
+        ErrorCode::Io,
+        ErrorCode::IllegalArgument,
+        ErrorCode::IllegalAccessException,
+        ErrorCode::IllegalAccessError,
+        ErrorCode::IllegalMonitorState,
+        ErrorCode::IllegalState,
+        ErrorCode::IllegalThreadState,
+        ErrorCode::IndexOutOfBounds,
+        ErrorCode::Interrupted,
+        ErrorCode::InvalidAddress,
+        ErrorCode::InvalidConfiguration,
+        ErrorCode::MemberLeft,
+        ErrorCode::NegativeArraySize,
+        ErrorCode::NoSuchElement,
+        ErrorCode::NotSerializable,
+        ErrorCode::NullPointer,
+        ErrorCode::OperationTimeout,
+        ErrorCode::PartitionMigrating,
+        ErrorCode::Query,
+        ErrorCode::QueryResultSizeExceeded,
+        ErrorCode::SplitBrainProtection,
+        ErrorCode::ReachedMaxSize,
+        ErrorCode::RejectedExecution,
+        ErrorCode::ResponseAlreadySent,
+        ErrorCode::RetryableHazelcast,
+        ErrorCode::RetryableIo,
+        ErrorCode::Runtime,
+        ErrorCode::Security,
+        ErrorCode::Socket,
+        ErrorCode::StaleSequence,
+        ErrorCode::TargetDisconnected,
+        ErrorCode::TargetNotMember,
+        ErrorCode::Timeout,
+        ErrorCode::TopicOverload,
+        ErrorCode::Transaction,
+        ErrorCode::TransactionNotActive,
+        ErrorCode::TransactionTimedOut,
+        ErrorCode::UriSyntax,
+        ErrorCode::UtfDataFormat,
+        ErrorCode::UnsupportedOperation,
+        ErrorCode::WrongTarget,
+        ErrorCode::Xa,
+        ErrorCode::AccessControl,
+        ErrorCode::Login,
+        ErrorCode::UnsupportedCallback,
+        ErrorCode::NoDataMember,
+        ErrorCode::ReplicatedMapCantBeCreated,
+        ErrorCode::MaxMessageSizeExceeded,
+        ErrorCode::WanReplicationQueueFull,
+        ErrorCode::AssertionError,
+        ErrorCode::OutOfMemoryError,
+        ErrorCode::StackOverflowError,
+        ErrorCode::NativeOutOfMemoryError,
+        ErrorCode::ServiceNotFound,
+        ErrorCode::StaleTaskId,
+        ErrorCode::DuplicateTask,
+        ErrorCode::StaleTask,
+        ErrorCode::LocalMemberReset,
+        ErrorCode::IndeterminateOperationState,
+        ErrorCode::FlakeIdNodeIdOutOfRange,
+        ErrorCode::TargetNotReplica,
+        ErrorCode::MutationDisallowed,
+        ErrorCode::ConsistencyLost,
+        ErrorCode::SessionExpired,
+        ErrorCode::WaitKeyCancelled,
+        ErrorCode::LockAcquireLimitReached,
+        ErrorCode::LockOwnershipLost,
+        ErrorCode::CpGroupDestroyed,
+        ErrorCode::CannotReplicate,
+        ErrorCode::LeaderDemoted,
+        ErrorCode::StaleAppendRequest,
+        ErrorCode::NotLeader,
+        ErrorCode::VersionMismatch,
+        ErrorCode::NoSuchMethodError,
+        ErrorCode::NoSuchMethodException,
+        ErrorCode::NoSuchFieldError,
+        ErrorCode::NoSuchFieldException,
+        ErrorCode::NoClassDefFoundError,
+    ];
 
     /// The code for a number.
     pub fn from_code(code: i32) -> ErrorCode {
@@ -579,18 +680,23 @@ impl ErrorResponse {
         super::check_type(msg, crate::message::ERROR_MESSAGE_TYPE)?;
         let mut r = msg.reader();
         r.next_frame()?;
-        Ok(ErrorResponse { errors: VarList::<ErrorHolder>::decode(&mut r)?.0 })
+        Ok(ErrorResponse {
+            errors: VarList::<ErrorHolder>::decode(&mut r)?.0,
+        })
     }
 
     /// Encodes an error response (the member side; tests and the test kit).
     pub fn encode(&self, correlation_id: i64) -> ClientMessage {
-        let mut w = crate::message::MessageWriter::response(crate::message::ERROR_MESSAGE_TYPE, correlation_id, 0);
+        let mut w =
+            crate::message::MessageWriter::response(crate::message::ERROR_MESSAGE_TYPE, correlation_id, 0);
         crate::types::encode_var_list(&self.errors, &mut w);
         w.finish()
     }
 
     /// The code of the outermost exception.
     pub fn code(&self) -> ErrorCode {
-        self.errors.first().map_or(ErrorCode::Undefined, |e| ErrorCode::from_code(e.error_code))
+        self.errors
+            .first()
+            .map_or(ErrorCode::Undefined, |e| ErrorCode::from_code(e.error_code))
     }
 }

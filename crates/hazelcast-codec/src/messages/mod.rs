@@ -86,7 +86,11 @@ impl OwnedForm for &[Uuid] {
 /// Fails unless `msg` has the expected message type.
 pub fn check_type(msg: &ClientMessage, expected: i32) -> Result<(), CodecError> {
     let actual = msg.message_type();
-    if actual == expected { Ok(()) } else { Err(CodecError::UnexpectedMessageType { expected, actual }) }
+    if actual == expected {
+        Ok(())
+    } else {
+        Err(CodecError::UnexpectedMessageType { expected, actual })
+    }
 }
 
 #[doc(hidden)]
