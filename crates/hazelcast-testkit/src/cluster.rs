@@ -56,6 +56,16 @@ struct MemberSlot {
     process: Mutex<Option<Running>>,
     incarnations: AtomicU64,
     _lease: PortLease,
+    /// The client endpoint of a [`ClusterConfig::client_endpoints`] cluster.
+    client: Option<ClientEndpoint>,
+}
+
+/// A member's separate client endpoint: where it listens for clients and what it advertises.
+#[derive(Debug)]
+struct ClientEndpoint {
+    addr: SocketAddr,
+    public: SocketAddr,
+    _leases: Vec<PortLease>,
 }
 
 impl MemberSlot {
@@ -181,7 +191,27 @@ impl Cluster {
         let ports_dir = dir.join("ports");
         fs::create_dir_all(&ports_dir).ctx(|| format!("creating {}", ports_dir.display()))?;
         let config_path = dir.join("hazelcast.xml");
-        let xml = self.config.member_xml(&self.name, lease.port(), members);
+        let client = if self.config.client_endpoints {
+            let leases = ports::reserve(2)?;
+            Some(ClientEndpoint {
+                addr: loopback(leases[0].port()),
+                public: loopback(leases[1].port()),
+                _leases: leases,
+            })
+        } else {
+            None
+        };
+        let xml = match &client {
+            Some(c) => self.config.member_xml_with_client_endpoint(
+                &self.name,
+                lease.port(),
+                members,
+                c.addr.port(),
+                c.public,
+            ),
+            None => self.config.member_xml(&self.name, lease.port(), members),
+        };
+        let xml = crate::netns::adapt_member_xml(&self.config, xml, members);
         fs::write(&config_path, xml).ctx(|| format!("writing {}", config_path.display()))?;
         Ok(MemberSlot {
             index,
@@ -193,6 +223,7 @@ impl Cluster {
             process: Mutex::new(None),
             incarnations: AtomicU64::new(0),
             _lease: lease,
+            client,
         })
     }
 
@@ -269,7 +300,7 @@ impl Cluster {
             .try_clone()
             .ctx(|| format!("cloning {}", slot.log_path.display()))?;
 
-        let mut command = Command::new(&self.java);
+        let mut command: Command = crate::netns::member_command(&self.config, &self.java);
         command
             .args(DEFAULT_JVM_ARGS)
             .arg(format!(
@@ -279,7 +310,10 @@ impl Cluster {
             .arg(format!("-Dprint.port={PRINT_PORT_NAME}"))
             .args(&self.config.jvm_args)
             .arg("-cp")
-            .arg(absolute(&self.jar))
+            .arg(crate::netns::member_class_path(
+                &self.config,
+                &absolute(&self.jar),
+            ))
             .arg(MAIN_CLASS)
             .current_dir(&slot.dir)
             .env("HZ_PHONE_HOME_ENABLED", "false")
@@ -435,6 +469,43 @@ impl Cluster {
             Ok(slot) => slot.addr,
             Err(e) => panic!("{e}"),
         }
+    }
+
+    /// Where member `index` accepts clients: its separate client endpoint with
+    /// [`ClusterConfig::client_endpoints`], else its member address.
+    ///
+    /// # Panics
+    ///
+    /// If `index` is not a member slot of this cluster.
+    pub fn client_address(&self, index: usize) -> SocketAddr {
+        match self.slot(index) {
+            Ok(slot) => slot.client.as_ref().map_or(slot.addr, |c| c.addr),
+            Err(e) => panic!("{e}"),
+        }
+    }
+
+    /// [`client_address`](Cluster::client_address) of every member slot, in index order.
+    pub fn client_addresses(&self) -> Vec<SocketAddr> {
+        lock(&self.slots)
+            .iter()
+            .map(|s| s.client.as_ref().map_or(s.addr, |c| c.addr))
+            .collect()
+    }
+
+    /// The public address member `index` advertises to clients with
+    /// [`ClusterConfig::client_endpoints`] (where a TLS proxy should listen); `None` otherwise
+    /// or for an invalid index.
+    pub fn public_client_address(&self, index: usize) -> Option<SocketAddr> {
+        self.slot(index).ok()?.client.as_ref().map(|c| c.public)
+    }
+
+    /// [`public_client_address`](Cluster::public_client_address) of every member slot (empty
+    /// without [`ClusterConfig::client_endpoints`]).
+    pub fn public_client_addresses(&self) -> Vec<SocketAddr> {
+        lock(&self.slots)
+            .iter()
+            .filter_map(|s| s.client.as_ref().map(|c| c.public))
+            .collect()
     }
 
     /// The addresses of all member slots, running or not, in index order.

@@ -84,6 +84,16 @@ pub struct ClusterConfig {
     pub(crate) jar: Option<PathBuf>,
     pub(crate) startup_timeout: Duration,
     pub(crate) keep_logs: bool,
+    /// Advanced network with a separate client endpoint per member (see
+    /// [`ClusterConfig::client_endpoints`]).
+    pub(crate) client_endpoints: bool,
+    /// Members run inside this network namespace (`ip netns exec`; see [`crate::netns`]).
+    pub(crate) netns: Option<String>,
+    /// Members join through `StaticPublicDiscovery`, advertising this public IP (see
+    /// [`crate::netns`]).
+    pub(crate) public_discovery_ip: Option<std::net::Ipv4Addr>,
+    /// Class path entries after the member jar.
+    pub(crate) extra_class_path: Vec<PathBuf>,
 }
 
 impl Default for ClusterConfig {
@@ -108,6 +118,10 @@ impl ClusterConfig {
             jar: None,
             startup_timeout: DEFAULT_STARTUP_TIMEOUT,
             keep_logs: false,
+            client_endpoints: false,
+            netns: None,
+            public_discovery_ip: None,
+            extra_class_path: Vec::new(),
         }
     }
 
@@ -181,6 +195,17 @@ impl ClusterConfig {
     /// By default it is removed, except when the dropping thread is panicking.
     pub fn keep_logs(mut self, keep: bool) -> Self {
         self.keep_logs = keep;
+        self
+    }
+
+    /// Runs the members with the advanced network: members talk to each other on their member
+    /// port ([`Cluster::address`]); clients connect to a separate client endpoint per member
+    /// ([`Cluster::client_address`]) that advertises the public address
+    /// `127.0.0.1:<public port>` ([`Cluster::public_client_address`]), where a proxy such as
+    /// [`Stunnel`](crate::Stunnel) is expected to listen (testbed.md 8.1). Both extra ports are
+    /// reserved per member. The member port does not accept clients in this mode.
+    pub fn client_endpoints(mut self, on: bool) -> Self {
+        self.client_endpoints = on;
         self
     }
 
@@ -258,6 +283,58 @@ impl ClusterConfig {
     }
 }
 
+impl ClusterConfig {
+    /// The member XML with the advanced network: `<network>` of [`member_xml`] is replaced by an
+    /// `<advanced-network>` with the same join, a member endpoint on `port` and a client endpoint
+    /// on `client_port` advertising `public`.
+    pub(crate) fn member_xml_with_client_endpoint(
+        &self,
+        cluster_name: &str,
+        port: u16,
+        members: &[SocketAddr],
+        client_port: u16,
+        public: SocketAddr,
+    ) -> String {
+        let xml = self.member_xml(cluster_name, port, members);
+        let (Some(start), Some(end)) = (xml.find("  <network>\n"), xml.find("  </network>\n")) else {
+            return xml;
+        };
+        let network = &xml[start..end];
+        let join = match (network.find("    <join>"), network.find("    </join>\n")) {
+            (Some(a), Some(b)) => &network[a..b + "    </join>\n".len()],
+            _ => "",
+        };
+        let mut adv = String::new();
+        adv.push_str("  <advanced-network enabled=\"true\">\n");
+        adv.push_str(join);
+        let endpoint = |adv: &mut String, tag: &str, port: u16, public: Option<SocketAddr>| {
+            let _ = writeln!(adv, "    <{tag}>");
+            let _ = writeln!(
+                adv,
+                "      <port auto-increment=\"false\" port-count=\"1\">{port}</port>"
+            );
+            if let Some(public) = public {
+                let _ = writeln!(adv, "      <public-address>{public}</public-address>");
+            }
+            adv.push_str("      <reuse-address>true</reuse-address>\n");
+            adv.push_str(
+                "      <interfaces enabled=\"true\"><interface>127.0.0.1</interface></interfaces>\n",
+            );
+            let _ = writeln!(adv, "    </{tag}>");
+        };
+        endpoint(&mut adv, "member-server-socket-endpoint-config", port, None);
+        endpoint(
+            &mut adv,
+            "client-server-socket-endpoint-config",
+            client_port,
+            Some(public),
+        );
+        adv.push_str("  </advanced-network>\n");
+        let end = end + "  </network>\n".len();
+        format!("{}{}{}", &xml[..start], adv, &xml[end..])
+    }
+}
+
 /// Escapes text for XML element content and attribute values.
 fn escape(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -306,5 +383,29 @@ mod tests {
         assert!(!xml.contains("<property name=\"hazelcast.heartbeat.interval.seconds\">1</property>"));
         assert!(xml.contains("<property name=\"x&lt;y\">a&amp;b</property>"));
         assert!(xml.contains("<queue name=\"q\"/>\n</hazelcast>"));
+    }
+
+    #[test]
+    fn advanced_network_xml_has_member_and_client_endpoints() {
+        let cfg = ClusterConfig::new().client_endpoints(true);
+        let members: Vec<SocketAddr> = vec!["127.0.0.1:20001".parse().unwrap()];
+        let public: SocketAddr = "127.0.0.1:20003".parse().unwrap();
+        let xml = cfg.member_xml_with_client_endpoint("c1", 20001, &members, 20002, public);
+        assert!(!xml.contains("<network>"), "{xml}");
+        assert!(
+            xml.contains("<advanced-network enabled=\"true\">\n    <join>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<member>127.0.0.1:20001</member>"));
+        assert!(xml.contains(
+            "<member-server-socket-endpoint-config>\n      <port auto-increment=\"false\" port-count=\"1\">20001</port>"
+        ));
+        assert!(xml.contains(
+            "<client-server-socket-endpoint-config>\n      <port auto-increment=\"false\" port-count=\"1\">20002</port>\n      <public-address>127.0.0.1:20003</public-address>"
+        ));
+        assert!(
+            xml.contains("</advanced-network>\n  <map name=\"default\">"),
+            "{xml}"
+        );
     }
 }

@@ -81,6 +81,23 @@
 //! through a [`SharedCluster`] static or [`shared_cluster`]. Under `cargo nextest` every test is
 //! its own process and sharing does not happen; each process starts its own cluster.
 //!
+//! # TLS
+//!
+//! Open-source members cannot speak TLS, so the test kit puts stunnel (Debian package `stunnel4`)
+//! in front of them: [`TestPki`] generates a CA, server, client, untrusted, expired and wrong-host
+//! certificates with `rcgen`; [`Stunnel`] runs one TLS service per target, killed on drop and with
+//! the test process; [`TlsCluster`] starts members with [`ClusterConfig::client_endpoints`]
+//! (advanced network, members advertise the stunnel ports) and stunnel on those ports.
+//!
+//! # Cloud discovery stub and private/public members
+//!
+//! [`cloud::CloudStub`] is an in-process HTTPS stand-in for the Hazelcast Cloud discovery
+//! coordinator (test CA generated with `rcgen`, scripted answers per token, request counting).
+//! [`netns::PublicAddressCluster`] starts members inside a network namespace the test creates,
+//! advertising a private `127.0.0.1:<port>` (unreachable from the test) and a public
+//! `10.77.X.2:<port>` through a small Discovery SPI strategy compiled at run time (needs root,
+//! iproute2 and `javac`).
+//!
 //! # Environment
 //!
 //! | Variable | Effect |
@@ -90,16 +107,22 @@
 //! | `HZ_RUN_DIR` | run directories (else `<workspace>/target/hz/runs`) |
 //! | `JAVA_HOME` | the JDK to use |
 //! | `HZ_MVN` | the Maven program (else `mvn`) |
+//! | `HZ_SKIP_NETNS_TESTS` | `1`: tests needing network namespaces skip (saying so) when namespaces are unavailable, instead of failing |
+//! | `HZ_STUNNEL` | the stunnel program (else `stunnel4`, then `stunnel`, on `PATH`) |
 
+pub mod cloud;
 mod cluster;
 mod config;
 mod error;
 mod fetch;
+pub mod netns;
 mod ports;
+pub mod proxy;
 pub mod raw;
 mod shared;
 mod spawner;
 mod sys;
+mod tls;
 
 pub use cluster::Cluster;
 pub use config::{ClusterConfig, DEFAULT_STARTUP_TIMEOUT};
@@ -108,4 +131,6 @@ pub use fetch::{
     DEFAULT_HZ_VERSION, cache_dir, default_version, ensure_member_jar, ensure_member_jar_in, java_available,
     runs_dir,
 };
+pub use proxy::{FaultProxy, HostileServer};
 pub use shared::{SharedCluster, shared_cluster};
+pub use tls::{CertFiles, Stunnel, StunnelOptions, TestPki, TlsCluster, stunnel_available, stunnel_program};

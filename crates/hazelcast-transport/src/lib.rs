@@ -14,5 +14,66 @@
 //! This crate knows about sockets, TLS and frames. It knows nothing about invocations, correlation
 //! ids, retries or the cluster: those belong to `hazelcast-invocation`.
 //!
-//! Status: the connection implementation lands with the transport issue; this crate currently
-//! only fixes its place in the workspace.
+//! ## What a connection does
+//!
+//! * [`connect`] resolves the [`Endpoint`]'s host, tries every resolved address in turn, applies
+//!   the [`SocketOptions`] (`TCP_NODELAY` on, keepalive 60 s by default), runs the TLS handshake
+//!   when [`ConnectionConfig::tls`] is set, and writes the `CP2` preamble: all of it within
+//!   [`ConnectionConfig::connect_timeout`] (5 s by default). A timeout says which
+//!   [`ConnectStage`] was running. (The authentication round trip belongs to the layer above,
+//!   which should bound it with what is left of the same timeout.)
+//! * A reader task cuts the byte stream into messages with the codec's
+//!   [`MessageDecoder`](hazelcast_codec::MessageDecoder) (size limits checked before anything is
+//!   allocated, fragments reassembled) and hands each one to the [`MessageHandler`].
+//! * A writer task takes messages from a bounded queue ([`Connection::try_send`] fails fast
+//!   with [`SendError::QueueFull`], [`Connection::send`] waits for space), gathers what is
+//!   queued (up to 64 messages / 64 KiB by default) and writes it with one vectored write.
+//! * The connection closes with a typed [`CloseReason`]; `on_close` is called exactly once.
+//!
+//! ## TLS
+//!
+//! [`TlsConfig`] → [`TlsConnector`] (rustls with the `ring` provider, no OpenSSL). Hostname
+//! verification is **on by default** against the host dialled (IP literals against IP SANs),
+//! with an explicit opt-out that still verifies the chain; SNI is sent for DNS names; TLS 1.2 and
+//! 1.3; optional cipher-suite restriction; mutual TLS with PEM certificate and key, including
+//! encrypted PKCS#8 keys. Failures are typed: [`TlsConfigError`] while loading files,
+//! [`TlsError`] during the handshake (unknown issuer, expired, wrong name, client certificate
+//! required or rejected, …).
+//!
+//! ## Example
+//!
+//! ```no_run
+//! use std::sync::Arc;
+//! use hazelcast_codec::ClientMessage;
+//! use hazelcast_transport::{CloseReason, ConnectionConfig, Endpoint, MessageHandler, connect};
+//!
+//! struct Print;
+//! impl MessageHandler for Print {
+//!     fn on_message(&self, msg: ClientMessage) { println!("{msg:?}"); }
+//!     fn on_close(&self, reason: &CloseReason) { println!("closed: {reason}"); }
+//! }
+//!
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! let conn = connect(&Endpoint::new("127.0.0.1", 5701), &ConnectionConfig::default(), Arc::new(Print)).await?;
+//! // conn.send(request).await?;
+//! conn.close();
+//! let reason = conn.closed().await;
+//! assert_eq!(reason, CloseReason::LocalClose);
+//! # Ok(()) }
+//! ```
+
+mod config;
+mod connection;
+mod error;
+mod tls;
+
+pub use config::{
+    ConnectionConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_OUTBOUND_QUEUE_CAPACITY, DEFAULT_WRITE_BATCH_BYTES,
+    DEFAULT_WRITE_BATCH_MESSAGES, Endpoint, SocketOptions,
+};
+pub use connection::{Connection, ConnectionStats, MessageHandler, connect};
+pub use error::{CloseReason, ConnectError, ConnectStage, SendError};
+pub use tls::{
+    Secret, TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion,
+    supported_cipher_suites,
+};

@@ -1,0 +1,788 @@
+//! The fault-injection proxy against a real member, and the hostile server against raw sockets.
+//!
+//! Real-member tests share one 1-member cluster; set `HZ_SKIP_MEMBER_TESTS=1` to skip them on a
+//! host without Java. The hostile-server tests need no member.
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use bytes::BytesMut;
+use hazelcast_codec::messages::Request;
+use hazelcast_codec::messages::client::{
+    AUTH_STATUS_AUTHENTICATED, AddClusterViewListenerRequest, AddClusterViewListenerResponse,
+    AuthenticationRequest, AuthenticationResponse, ROUTING_MODE_SMART,
+};
+use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapPutRequest, MapPutResponse};
+use hazelcast_codec::types::ListRef;
+use hazelcast_codec::{
+    ClientMessage, CodecError, DecoderLimits, Deserialize, ErrorCode, ErrorResponse, MessageDecoder,
+    PROTOCOL_PREAMBLE, SERIALIZATION_VERSION, Serialize, Uuid, partition,
+};
+use hazelcast_testkit::proxy::{
+    Condition, FaultProxy, HostileBehaviour, HostileServer, Reaction, Rule, Trigger, UNKNOWN_MESSAGE_TYPE,
+    forge_error_response,
+};
+use hazelcast_testkit::raw::{RawConnection, RawError};
+use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+
+static MEMBER: SharedCluster = SharedCluster::new(ClusterConfig::new);
+
+/// Answers from a healthy member arrive well within this.
+const ANSWER: Duration = Duration::from_secs(30);
+/// How long a test waits to assert that something does NOT happen.
+const QUIET: Duration = Duration::from_millis(500);
+
+const AUTH: i32 = AuthenticationRequest::MESSAGE_TYPE;
+const PUT: i32 = MapPutRequest::MESSAGE_TYPE;
+const GET: i32 = MapGetRequest::MESSAGE_TYPE;
+const PUT_ANSWER: i32 = 0x010101;
+const GET_ANSWER: i32 = 0x010201;
+
+fn skip() -> bool {
+    let skip = std::env::var_os("HZ_SKIP_MEMBER_TESTS").is_some_and(|v| !v.is_empty() && v != "0");
+    if skip {
+        eprintln!("HZ_SKIP_MEMBER_TESTS is set: skipping a real-member test");
+    }
+    skip
+}
+
+/// The shared member, started off the async threads; `None` when member tests are skipped.
+async fn member() -> Option<&'static Cluster> {
+    if skip() {
+        return None;
+    }
+    let cluster = tokio::task::spawn_blocking(|| MEMBER.get().map_err(|e| e.to_string()))
+        .await
+        .expect("cluster start task")
+        .expect("a 1-member cluster of a real Hazelcast member starts");
+    Some(cluster)
+}
+
+/// A proxy in front of the shared member.
+async fn proxy(cluster: &Cluster) -> FaultProxy {
+    FaultProxy::start(&cluster.addresses())
+        .await
+        .expect("proxy starts")
+}
+
+/// Polls `condition` every 10 ms until it holds or `timeout` passes.
+async fn eventually(what: &str, timeout: Duration, mut condition: impl FnMut() -> bool) {
+    let deadline = Instant::now() + timeout;
+    while !condition() {
+        assert!(
+            Instant::now() < deadline,
+            "timed out after {timeout:?} waiting for {what}"
+        );
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+/// Why [`Client::recv`] returned no message.
+#[derive(Debug)]
+enum Recv {
+    Timeout,
+    /// EOF or connection reset.
+    Closed,
+    Codec(CodecError),
+}
+
+/// An async raw protocol client: preamble, whole messages, nothing else.
+struct Client {
+    stream: TcpStream,
+    buf: BytesMut,
+    decoder: MessageDecoder,
+    next_id: i64,
+    /// Read calls that returned data (for the slow-authentication test).
+    reads: usize,
+}
+
+impl Client {
+    async fn connect(addr: SocketAddr) -> Client {
+        let mut stream = TcpStream::connect(addr).await.expect("connect");
+        stream.set_nodelay(true).expect("nodelay");
+        stream.write_all(PROTOCOL_PREAMBLE).await.expect("write preamble");
+        Client {
+            stream,
+            buf: BytesMut::new(),
+            decoder: MessageDecoder::default(),
+            next_id: 1,
+            reads: 0,
+        }
+    }
+
+    async fn send<R: Request>(&mut self, request: &R, partition_id: i32) -> i64 {
+        let id = self.next_id;
+        self.next_id += 1;
+        let mut msg = request.encode(partition_id);
+        msg.set_correlation_id(id);
+        self.stream
+            .write_all(msg.as_bytes())
+            .await
+            .expect("write request");
+        id
+    }
+
+    async fn recv(&mut self, timeout: Duration) -> Result<ClientMessage, Recv> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            if let Some(msg) = self.decoder.decode(&mut self.buf).map_err(Recv::Codec)? {
+                return Ok(msg);
+            }
+            self.buf.reserve(4096);
+            match tokio::time::timeout_at(deadline, self.stream.read_buf(&mut self.buf)).await {
+                Err(_) => return Err(Recv::Timeout),
+                Ok(Ok(0)) | Ok(Err(_)) => return Err(Recv::Closed),
+                Ok(Ok(_)) => self.reads += 1,
+            }
+        }
+    }
+
+    /// The answer to `id` (events and other answers are skipped).
+    async fn answer(&mut self, id: i64, timeout: Duration) -> Result<ClientMessage, Recv> {
+        let deadline = Instant::now() + timeout;
+        loop {
+            let left = deadline
+                .checked_duration_since(Instant::now())
+                .ok_or(Recv::Timeout)?;
+            let msg = self.recv(left).await?;
+            if msg.correlation_id() == id && !msg.is_event() {
+                return Ok(msg);
+            }
+        }
+    }
+
+    async fn authenticate(&mut self, cluster_name: &str) -> AuthenticationResponse {
+        let labels = [String::from("proxy-test")];
+        let request = AuthenticationRequest {
+            uuid: Some(Uuid::new_v4()),
+            serialization_version: SERIALIZATION_VERSION,
+            routing_mode: ROUTING_MODE_SMART,
+            cp_direct_to_leader_routing: false,
+            cluster_name,
+            username: None,
+            password: None,
+            client_type: "RST",
+            client_hazelcast_version: "5.7.0",
+            client_name: "hazelcast-rs-proxy-test",
+            labels: ListRef(&labels),
+        };
+        let id = self.send(&request, -1).await;
+        let msg = self.answer(id, ANSWER).await.expect("authentication answer");
+        let auth = AuthenticationResponse::decode(&msg).expect("an authentication response");
+        assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED, "authenticated");
+        auth
+    }
+
+    /// Sends a `Map.Put` of `key` → `value` and returns its correlation id.
+    async fn put(&mut self, map: &str, key: &str, value: i32) -> i64 {
+        let key = key.to_data();
+        let value = value.to_data();
+        let request = MapPutRequest {
+            thread_id: 1,
+            ttl: -1,
+            name: map,
+            key: &key,
+            value: &value,
+        };
+        self.send(&request, partition::partition_id(&key, 271)).await
+    }
+
+    /// Sends a `Map.Get` of `key` and returns its correlation id.
+    async fn get(&mut self, map: &str, key: &str) -> i64 {
+        let key = key.to_data();
+        let request = MapGetRequest {
+            thread_id: 1,
+            name: map,
+            key: &key,
+        };
+        self.send(&request, partition::partition_id(&key, 271)).await
+    }
+
+    /// A put that must succeed.
+    async fn put_ok(&mut self, map: &str, key: &str, value: i32) {
+        let id = self.put(map, key, value).await;
+        let answer = self.answer(id, ANSWER).await.expect("put answer");
+        assert!(
+            !answer.is_error(),
+            "put failed: {:?}",
+            ErrorResponse::decode(&answer)
+        );
+        MapPutResponse::decode(&answer).expect("a put response");
+    }
+
+    /// A get that must be answered; the value.
+    async fn get_ok(&mut self, map: &str, key: &str) -> Option<i32> {
+        let id = self.get(map, key).await;
+        let answer = self.answer(id, ANSWER).await.expect("get answer");
+        get_value(&answer)
+    }
+}
+
+fn get_value(answer: &ClientMessage) -> Option<i32> {
+    assert!(
+        !answer.is_error(),
+        "get failed: {:?}",
+        ErrorResponse::decode(answer)
+    );
+    MapGetResponse::decode(answer)
+        .expect("a get response")
+        .response
+        .map(|d| i32::from_data(&d).expect("an i32 value"))
+}
+
+/// A map name no other test uses.
+fn map_name(test: &str) -> String {
+    format!("proxy-{test}-{}", Uuid::new_v4())
+}
+
+async fn recv_feedback(rx: &mut UnboundedReceiver<ClientMessage>) -> ClientMessage {
+    tokio::time::timeout(ANSWER, rx.recv())
+        .await
+        .expect("feedback within the deadline")
+        .expect("feedback channel open")
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn passes_everything_through_and_counts_requests_by_type() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    assert_ne!(proxy.address(0), cluster.address(0));
+    assert_eq!(proxy.target(0), cluster.address(0));
+    assert_eq!(proxy.addresses(), vec![proxy.address(0)]);
+
+    let map = map_name("pass");
+    let mut client = Client::connect(proxy.address(0)).await;
+    let auth = client.authenticate(cluster.cluster_name()).await;
+    assert_eq!(auth.partition_count, 271);
+    client.put_ok(&map, "k", 7).await;
+    client.put_ok(&map, "k", 8).await;
+    assert_eq!(client.get_ok(&map, "k").await, Some(8));
+
+    let stats = proxy.stats();
+    assert_eq!(stats.connections_accepted(), 1);
+    let member = &stats.members[0];
+    assert_eq!(member.connections_accepted, 1);
+    assert_eq!(member.requests(AUTH), 1);
+    assert_eq!(member.requests(PUT), 2);
+    assert_eq!(member.requests(GET), 1);
+    assert_eq!(stats.requests(GET), 1);
+    assert_eq!(member.requests_forwarded.values().sum::<u64>(), 4);
+    assert_eq!(member.responses_forwarded, 4);
+    assert_eq!(member.requests_intercepted + member.responses_intercepted, 0);
+    assert_eq!(proxy.connections(), 1);
+
+    drop(client);
+    eventually("the proxied connection to close", ANSWER, || {
+        proxy.connections() == 0
+    })
+    .await;
+    proxy.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropped_get_answers_never_arrive_while_puts_are_answered() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    proxy.set_response_rules(vec![Rule::new(
+        Condition::MessageType(GET_ANSWER),
+        Reaction::Drop,
+    )]);
+    let map = map_name("drop");
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    client.put_ok(&map, "k", 1).await;
+
+    let get = client.get(&map, "k").await;
+    let put = client.put(&map, "k", 2).await;
+    // The put sent after the get is answered; the get never is.
+    let answer = client.answer(put, ANSWER).await.expect("put answer");
+    assert_eq!(answer.message_type(), PUT_ANSWER);
+    assert!(matches!(client.answer(get, QUIET).await, Err(Recv::Timeout)));
+
+    let member = &proxy.stats().members[0];
+    assert_eq!(member.requests(GET), 1, "the get reached the member");
+    assert_eq!(member.responses_intercepted, 1, "its answer was dropped");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn delayed_requests_are_answered_no_earlier_than_the_delay_and_in_order() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let delay = Duration::from_millis(700);
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(GET),
+        Reaction::Delay(delay),
+    )]);
+    let map = map_name("delay");
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    client.put_ok(&map, "k", 5).await;
+
+    let sent = Instant::now();
+    let get = client.get(&map, "k").await;
+    // Head-of-line: a put sent right behind the delayed get waits behind it and reaches the
+    // member after it, so the get still reads the old value.
+    let put = client.put(&map, "k", 6).await;
+    let first = client.recv(ANSWER).await.expect("first answer");
+    let elapsed = sent.elapsed();
+    assert_eq!(first.correlation_id(), get, "the delayed get is answered first");
+    assert!(
+        elapsed >= delay,
+        "answered after {elapsed:?}, before the {delay:?} delay"
+    );
+    assert_eq!(get_value(&first), Some(5));
+    let second = client.recv(ANSWER).await.expect("second answer");
+    assert_eq!(second.correlation_id(), put);
+
+    // Without the rule the next get is not delayed.
+    proxy.clear_rules();
+    let sent = Instant::now();
+    assert_eq!(client.get_ok(&map, "k").await, Some(6));
+    assert!(sent.elapsed() < delay * 10);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn forged_member_left_error_answers_the_put_which_never_reaches_the_member() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let class = "com.hazelcast.core.MemberLeftException";
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(PUT),
+        forge_error_response(ErrorCode::MemberLeft, class, "forged by the proxy"),
+    )]);
+    let map = map_name("forge");
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+
+    let put = client.put(&map, "k", 1).await;
+    let answer = client.answer(put, ANSWER).await.expect("forged answer");
+    assert!(answer.is_error());
+    let error = ErrorResponse::decode(&answer).expect("an error response");
+    assert_eq!(error.code(), ErrorCode::MemberLeft);
+    assert_eq!(error.errors[0].class_name, class);
+    assert_eq!(error.errors[0].message.as_deref(), Some("forged by the proxy"));
+
+    // The member never saw the put.
+    assert_eq!(client.get_ok(&map, "k").await, None);
+    let member = &proxy.stats().members[0];
+    assert_eq!(member.requests(PUT), 0);
+    assert_eq!(member.requests_intercepted, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cut_on_the_first_get_only_then_later_connections_pass() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(GET).and(Condition::Times(1)),
+        Reaction::CutConnection,
+    )]);
+    let map = map_name("cut");
+    let mut first = Client::connect(proxy.address(0)).await;
+    first.authenticate(cluster.cluster_name()).await;
+    first.put_ok(&map, "k", 3).await;
+    let get = first.get(&map, "k").await;
+    assert!(
+        matches!(first.answer(get, ANSWER).await, Err(Recv::Closed)),
+        "the client sees its connection closed"
+    );
+    eventually("the cut connection to be gone", ANSWER, || {
+        proxy.connections() == 0
+    })
+    .await;
+
+    let mut second = Client::connect(proxy.address(0)).await;
+    second.authenticate(cluster.cluster_name()).await;
+    assert_eq!(second.get_ok(&map, "k").await, Some(3));
+    assert_eq!(second.get_ok(&map, "k").await, Some(3));
+    let member = &proxy.stats().members[0];
+    assert_eq!(member.connections_accepted, 2);
+    assert_eq!(member.requests(GET), 2);
+    assert_eq!(member.requests_intercepted, 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn cut_after_a_delay_drops_the_message_and_closes_later() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let after = Duration::from_millis(400);
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(GET),
+        Reaction::CutConnectionAfter(after),
+    )]);
+    let map = map_name("cut-after");
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    let started = Instant::now();
+    let get = client.get(&map, "k").await;
+    // Until the cut, other messages still flow.
+    client.put_ok(&map, "k", 4).await;
+    assert!(matches!(client.answer(get, ANSWER).await, Err(Recv::Closed)));
+    assert!(started.elapsed() >= after, "closed after {:?}", started.elapsed());
+    assert_eq!(proxy.stats().members[0].requests(GET), 0, "the get was dropped");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn connection_seq_selects_a_connection_and_cut_all_closes_every_one() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::And(vec![
+            Condition::Member(0),
+            Condition::ConnectionSeq(0),
+            Condition::MessageType(GET),
+        ]),
+        Reaction::Drop,
+    )]);
+    let map = map_name("seq");
+    let mut zeroth = Client::connect(proxy.address(0)).await;
+    zeroth.authenticate(cluster.cluster_name()).await;
+    let mut first = Client::connect(proxy.address(0)).await;
+    first.authenticate(cluster.cluster_name()).await;
+
+    assert_eq!(first.get_ok(&map, "k").await, None);
+    let get = zeroth.get(&map, "k").await;
+    assert!(matches!(zeroth.answer(get, QUIET).await, Err(Recv::Timeout)));
+    assert_eq!(proxy.connections(), 2);
+
+    proxy.cut_all();
+    assert!(matches!(zeroth.recv(ANSWER).await, Err(Recv::Closed)));
+    assert!(matches!(first.recv(ANSWER).await, Err(Recv::Closed)));
+    eventually("all connections to be gone", ANSWER, || proxy.connections() == 0).await;
+    // The listener still accepts.
+    let mut third = Client::connect(proxy.address(0)).await;
+    third.authenticate(cluster.cluster_name()).await;
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn rules_changed_on_an_open_connection_apply_to_the_next_message() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let map = map_name("change");
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    client.put_ok(&map, "k", 9).await;
+    assert_eq!(client.get_ok(&map, "k").await, Some(9));
+
+    proxy.set_response_rules(vec![Rule::new(
+        Condition::MessageType(GET_ANSWER),
+        Reaction::Drop,
+    )]);
+    let get = client.get(&map, "k").await;
+    assert!(matches!(client.answer(get, QUIET).await, Err(Recv::Timeout)));
+
+    proxy.set_response_rules(Vec::new());
+    assert_eq!(client.get_ok(&map, "k").await, Some(9));
+    assert_eq!(
+        proxy.stats().members[0].connections_accepted,
+        1,
+        "same connection throughout"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn feedback_receives_matched_messages_and_transform_rewrites_them() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let (requests_tx, mut requests) = unbounded_channel();
+    let (answers_tx, mut answers) = unbounded_channel();
+    proxy.set_request_rules(vec![
+        Rule::new(Condition::MessageType(PUT), Reaction::Pass).with_feedback(requests_tx),
+    ]);
+    proxy.set_response_rules(vec![
+        Rule::new(
+            Condition::MessageType(GET_ANSWER),
+            // Every Map.Get answer reads 42.
+            Reaction::transform(|answer| {
+                MapGetResponse::new(Some(42.to_data())).encode(answer.correlation_id())
+            }),
+        )
+        .with_feedback(answers_tx),
+    ]);
+    let map = map_name("feedback");
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    let put = client.put(&map, "k", 1).await;
+
+    let seen = recv_feedback(&mut requests).await;
+    assert_eq!(seen.correlation_id(), put);
+    let (_, _, name, key, value) = MapPutRequest::decode_request(&seen).expect("a put request");
+    assert_eq!(name, map);
+    assert_eq!(String::from_data(&key).expect("string key"), "k");
+    assert_eq!(i32::from_data(&value).expect("i32 value"), 1);
+    client.answer(put, ANSWER).await.expect("put answer");
+
+    let get = client.get(&map, "k").await;
+    let answer = client.answer(get, ANSWER).await.expect("get answer");
+    assert_eq!(get_value(&answer), Some(42), "the transformed answer");
+    let original = recv_feedback(&mut answers).await;
+    assert_eq!(original.correlation_id(), get);
+    assert_eq!(get_value(&original), Some(1), "feedback sees the member's answer");
+    assert!(requests.try_recv().is_err(), "the get did not match the put rule");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn events_are_told_apart_from_responses() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let (events_tx, mut events) = unbounded_channel();
+    proxy.set_response_rules(vec![
+        Rule::new(Condition::IsEvent, Reaction::Drop).with_feedback(events_tx),
+    ]);
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    let id = client.send(&AddClusterViewListenerRequest {}, -1).await;
+    // The member pushes the members view (and the partitions view) as events.
+    let event = recv_feedback(&mut events).await;
+    assert!(event.is_event());
+    assert_eq!(event.correlation_id(), id);
+    let mut answered = false;
+    let quiet_until = Instant::now() + QUIET;
+    loop {
+        let left = quiet_until.saturating_duration_since(Instant::now());
+        let wait = if answered { left } else { ANSWER };
+        match client.recv(wait).await {
+            Ok(msg) => {
+                assert!(!msg.is_event(), "an event got through: {msg:?}");
+                AddClusterViewListenerResponse::decode(&msg).expect("listener answer");
+                answered = true;
+            }
+            Err(Recv::Timeout) if answered => break,
+            Err(e) => panic!("no listener answer: {e:?}"),
+        }
+    }
+    let member = &proxy.stats().members[0];
+    assert_eq!(member.events_forwarded, 0);
+    assert!(member.responses_intercepted >= 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn dropping_the_proxy_closes_its_connections_and_listeners() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let addr = proxy.address(0);
+    let mut client = Client::connect(addr).await;
+    client.authenticate(cluster.cluster_name()).await;
+    drop(proxy);
+    assert!(matches!(client.recv(ANSWER).await, Err(Recv::Closed)));
+    let deadline = Instant::now() + ANSWER;
+    while TcpStream::connect(addr).await.is_ok() {
+        assert!(Instant::now() < deadline, "the listener still accepts");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+// ---- Hostile server: no member needed. ----
+
+/// A client that has sent the preamble and an authentication request.
+async fn hostile_client(server: &HostileServer) -> (Client, i64) {
+    let mut client = Client::connect(server.address()).await;
+    let labels: [String; 0] = [];
+    let request = AuthenticationRequest {
+        uuid: Some(Uuid::new_v4()),
+        serialization_version: SERIALIZATION_VERSION,
+        routing_mode: ROUTING_MODE_SMART,
+        cp_direct_to_leader_routing: false,
+        cluster_name: "dev",
+        username: None,
+        password: None,
+        client_type: "RST",
+        client_hazelcast_version: "5.7.0",
+        client_name: "hostile-test",
+        labels: ListRef(&labels),
+    };
+    let id = client.send(&request, -1).await;
+    (client, id)
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_huge_frame_is_rejected_before_allocation() {
+    let server = HostileServer::start(HostileBehaviour::HugeFrame)
+        .await
+        .expect("start");
+    let (mut client, _) = hostile_client(&server).await;
+    match client.recv(ANSWER).await {
+        Err(Recv::Codec(CodecError::FrameTooLarge { length, .. })) => {
+            assert_eq!(length, i32::MAX as u64);
+        }
+        other => panic!("expected FrameTooLarge, got {other:?}"),
+    }
+    eventually("the auth request to be recorded", ANSWER, || {
+        server.received().len() == 1
+    })
+    .await;
+    assert_eq!(server.received()[0].message_type(), AUTH);
+    assert_eq!(server.accepted(), 1);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_short_frame_is_rejected() {
+    let server = HostileServer::start(HostileBehaviour::ShortFrame)
+        .await
+        .expect("start");
+    let (mut client, _) = hostile_client(&server).await;
+    match client.recv(ANSWER).await {
+        Err(Recv::Codec(CodecError::FrameTooShort { length })) => assert_eq!(length, 3),
+        other => panic!("expected FrameTooShort, got {other:?}"),
+    }
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_garbage_never_decodes() {
+    let server = HostileServer::start_after(HostileBehaviour::Garbage, Trigger::Preamble)
+        .await
+        .expect("start");
+    let mut client = Client::connect(server.address()).await;
+    assert!(
+        matches!(
+            client.recv(ANSWER).await,
+            Err(Recv::Codec(CodecError::FrameTooLarge { .. }))
+        ),
+        "default limits reject the garbage at once"
+    );
+    // Read all of it, then feed it to a decoder that accepts any frame size: still no message.
+    let mut all = client.buf.clone();
+    while all.len() < 1024 {
+        all.reserve(1024);
+        let n = tokio::time::timeout(ANSWER, client.stream.read_buf(&mut all))
+            .await
+            .expect("garbage within the deadline")
+            .expect("read");
+        assert!(n > 0, "closed before 1 KiB of garbage");
+    }
+    assert!(all.starts_with(b"HTTP/1.1 400"));
+    let mut lenient = MessageDecoder::new(DecoderLimits {
+        max_frame_size: usize::MAX,
+        max_message_size: usize::MAX,
+        max_pending_fragmented: 1024,
+    });
+    assert!(!matches!(lenient.decode(&mut all), Ok(Some(_))));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_endless_message_never_completes() {
+    let server = HostileServer::start(HostileBehaviour::EndlessMessage {
+        interval: Duration::from_millis(5),
+    })
+    .await
+    .expect("start");
+    let (mut client, _) = hostile_client(&server).await;
+    // 19 bytes of initial frame, then 22-byte frames: wait for at least 20 of them.
+    let want = 19 + 20 * 22;
+    let deadline = tokio::time::Instant::now() + ANSWER;
+    let mut received = 0;
+    while received < want {
+        match client.decoder.decode(&mut client.buf) {
+            Ok(None) => {}
+            other => panic!("the endless message decoded to {other:?}"),
+        }
+        received = client.buf.len();
+        client.buf.reserve(4096);
+        let n = tokio::time::timeout_at(deadline, client.stream.read_buf(&mut client.buf))
+            .await
+            .expect("frames keep coming")
+            .expect("read");
+        assert!(n > 0, "the server closed");
+    }
+    assert!(matches!(client.decoder.decode(&mut client.buf), Ok(None)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_unknown_message_type_answers_the_request() {
+    let server = HostileServer::start(HostileBehaviour::UnknownMessageType)
+        .await
+        .expect("start");
+    let (mut client, id) = hostile_client(&server).await;
+    let answer = client.recv(ANSWER).await.expect("an answer");
+    assert_eq!(answer.message_type(), UNKNOWN_MESSAGE_TYPE);
+    assert_eq!(answer.correlation_id(), id);
+    assert!(AuthenticationResponse::decode(&answer).is_err());
+
+    // The blocking RawConnection sees the same.
+    let addr = server.address();
+    let result = tokio::task::spawn_blocking(move || {
+        let mut conn = RawConnection::connect(addr).expect("connect");
+        conn.authenticate("dev").map(|_| ())
+    })
+    .await
+    .expect("blocking task");
+    assert!(
+        matches!(result, Err(RawError::Codec(CodecError::UnexpectedMessageType { actual, .. })) if actual == UNKNOWN_MESSAGE_TYPE),
+        "{result:?}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_silent_server_holds_the_connection_and_answers_nothing() {
+    let server = HostileServer::start(HostileBehaviour::Silent)
+        .await
+        .expect("start");
+    let (mut client, _) = hostile_client(&server).await;
+    eventually("the auth request to be recorded", ANSWER, || {
+        server.received().len() == 1
+    })
+    .await;
+    assert!(
+        matches!(client.recv(QUIET).await, Err(Recv::Timeout)),
+        "open and silent"
+    );
+    // Later requests are still read.
+    client.get("m", "k").await;
+    eventually("the second request to be recorded", ANSWER, || {
+        server.received().len() == 2
+    })
+    .await;
+    assert_eq!(server.received()[1].message_type(), GET);
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_slow_authentication_arrives_byte_by_byte() {
+    let per_byte = Duration::from_millis(8);
+    let server = HostileServer::start(HostileBehaviour::SlowAuthentication { per_byte })
+        .await
+        .expect("start");
+    let (mut client, id) = hostile_client(&server).await;
+    let started = Instant::now();
+    let answer = client.recv(ANSWER).await.expect("the slow answer");
+    let elapsed = started.elapsed();
+    assert_eq!(answer.correlation_id(), id);
+    let auth = AuthenticationResponse::decode(&answer).expect("an authentication response");
+    assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
+    let address = auth.address.expect("an address");
+    assert_eq!(i32::from(server.address().port()), address.port);
+    let len = answer.len();
+    assert!(
+        elapsed >= per_byte * (len as u32 - 1),
+        "{len} bytes in {elapsed:?}, faster than {per_byte:?} a byte"
+    );
+    // Under load a few bytes may coalesce in the socket; most still arrive one by one.
+    assert!(
+        client.reads >= len / 4,
+        "{len} bytes arrived in only {} reads",
+        client.reads
+    );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn hostile_close_immediately_closes_on_accept_or_after_the_request() {
+    let on_accept = HostileServer::start_after(HostileBehaviour::CloseImmediately, Trigger::Accept)
+        .await
+        .expect("start");
+    let mut socket = TcpStream::connect(on_accept.address()).await.expect("connect");
+    let mut byte = [0u8; 1];
+    let n = tokio::time::timeout(ANSWER, socket.read(&mut byte))
+        .await
+        .expect("closed within the deadline")
+        .unwrap_or(0);
+    assert_eq!(n, 0, "EOF without a byte");
+
+    let after_request = HostileServer::start(HostileBehaviour::CloseImmediately)
+        .await
+        .expect("start");
+    let (mut client, _) = hostile_client(&after_request).await;
+    assert!(matches!(client.recv(ANSWER).await, Err(Recv::Closed)));
+    assert_eq!(after_request.received().len(), 1);
+}

@@ -1,0 +1,153 @@
+//! What to dial ([`Endpoint`]) and how ([`ConnectionConfig`], [`SocketOptions`]).
+
+use std::fmt;
+use std::time::Duration;
+
+use hazelcast_codec::DecoderLimits;
+
+use crate::tls::TlsConnector;
+
+/// The address to dial: a host (DNS name or IP literal; IPv6 without brackets) and a port.
+///
+/// Unless [`TlsConfig::server_name`](crate::TlsConfig::server_name) overrides it, `host` is also
+/// the name sent as SNI (for DNS names) and verified against the server certificate (an IP literal
+/// is matched against the certificate's IP address SANs).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct Endpoint {
+    /// DNS name or IP literal (IPv6 without brackets).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+}
+
+impl Endpoint {
+    /// An endpoint for `host` and `port`. Brackets around an IPv6 literal are removed.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        let host = host.into();
+        let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
+            Some(inner) => inner.to_owned(),
+            None => host,
+        };
+        Endpoint { host, port }
+    }
+}
+
+impl From<std::net::SocketAddr> for Endpoint {
+    fn from(addr: std::net::SocketAddr) -> Self {
+        Endpoint {
+            host: addr.ip().to_string(),
+            port: addr.port(),
+        }
+    }
+}
+
+impl fmt::Display for Endpoint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.host.contains(':') {
+            write!(f, "[{}]:{}", self.host, self.port)
+        } else {
+            write!(f, "{}:{}", self.host, self.port)
+        }
+    }
+}
+
+/// Socket options applied to every connection before it connects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct SocketOptions {
+    /// `TCP_NODELAY` (default `true`): requests are small and latency-bound; the writer batches
+    /// by itself.
+    pub tcp_nodelay: bool,
+    /// TCP keepalive idle time (`SO_KEEPALIVE` + `TCP_KEEPIDLE`); default 60 s, `None` leaves
+    /// keepalive off.
+    pub keepalive: Option<Duration>,
+    /// `SO_SNDBUF` in bytes; `None` keeps the kernel default (which autotunes).
+    pub send_buffer_size: Option<u32>,
+    /// `SO_RCVBUF` in bytes; `None` keeps the kernel default (which autotunes).
+    pub recv_buffer_size: Option<u32>,
+    /// `SO_LINGER`; `None` (default) keeps the kernel default (close returns at once).
+    pub linger: Option<Duration>,
+}
+
+impl Default for SocketOptions {
+    fn default() -> Self {
+        SocketOptions {
+            tcp_nodelay: true,
+            keepalive: Some(Duration::from_secs(60)),
+            send_buffer_size: None,
+            recv_buffer_size: None,
+            linger: None,
+        }
+    }
+}
+
+/// Default connect timeout: 5 s.
+pub const DEFAULT_CONNECT_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default outbound queue capacity (messages).
+pub const DEFAULT_OUTBOUND_QUEUE_CAPACITY: usize = 4096;
+/// Default largest number of messages written in one batch.
+pub const DEFAULT_WRITE_BATCH_MESSAGES: usize = 64;
+/// Default largest number of bytes gathered into one batch (a single larger message is written
+/// alone).
+pub const DEFAULT_WRITE_BATCH_BYTES: usize = 64 * 1024;
+
+/// How to open and run one connection.
+///
+/// | Field | Default | Meaning |
+/// | --- | --- | --- |
+/// | `connect_timeout` | 5 s | bounds DNS resolution, the TCP connect of every resolved address, the TLS handshake and the preamble write, all together |
+/// | `socket` | [`SocketOptions::default`] | `TCP_NODELAY` on, keepalive 60 s |
+/// | `outbound_queue_capacity` | 4096 | messages queued for the writer; [`Connection::try_send`](crate::Connection::try_send) fails with `QueueFull` beyond it, [`send`](crate::Connection::send) waits |
+/// | `write_batch_messages` / `write_batch_bytes` | 64 / 64 KiB | most messages / bytes written with one vectored write |
+/// | `decoder_limits` | [`DecoderLimits::default`] | largest frame (64 MiB) and message (256 MiB) accepted |
+/// | `tls` | `None` | TLS connector; `None` is plain TCP |
+///
+/// ```
+/// use std::time::Duration;
+/// use hazelcast_transport::ConnectionConfig;
+/// let mut config = ConnectionConfig::default();
+/// config.connect_timeout = Duration::from_secs(2);
+/// config.socket.keepalive = None;
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ConnectionConfig {
+    /// Bounds resolution + TCP connect (all addresses) + TLS handshake + preamble; default 5 s.
+    pub connect_timeout: Duration,
+    /// Socket options.
+    pub socket: SocketOptions,
+    /// Capacity of the bounded outbound queue, in messages (at least 1).
+    pub outbound_queue_capacity: usize,
+    /// Most messages gathered into one write.
+    pub write_batch_messages: usize,
+    /// Most bytes gathered into one write.
+    pub write_batch_bytes: usize,
+    /// Decoder limits for incoming messages.
+    pub decoder_limits: DecoderLimits,
+    /// TLS; `None` is plain TCP.
+    pub tls: Option<TlsConnector>,
+}
+
+impl Default for ConnectionConfig {
+    fn default() -> Self {
+        ConnectionConfig {
+            connect_timeout: DEFAULT_CONNECT_TIMEOUT,
+            socket: SocketOptions::default(),
+            outbound_queue_capacity: DEFAULT_OUTBOUND_QUEUE_CAPACITY,
+            write_batch_messages: DEFAULT_WRITE_BATCH_MESSAGES,
+            write_batch_bytes: DEFAULT_WRITE_BATCH_BYTES,
+            decoder_limits: DecoderLimits::default(),
+            tls: None,
+        }
+    }
+}
+
+impl ConnectionConfig {
+    /// The default configuration with TLS through `connector`.
+    pub fn with_tls(connector: TlsConnector) -> Self {
+        ConnectionConfig {
+            tls: Some(connector),
+            ..ConnectionConfig::default()
+        }
+    }
+}

@@ -1,0 +1,777 @@
+//! Opening a connection ([`connect`]) and running it ([`Connection`], [`MessageHandler`]).
+
+use std::collections::VecDeque;
+use std::io::{self, IoSlice};
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, OnceLock};
+use std::time::Instant;
+
+use bytes::{Buf, Bytes, BytesMut};
+use hazelcast_codec::{ClientMessage, MessageDecoder, PROTOCOL_PREAMBLE};
+use socket2::{SockRef, TcpKeepalive};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::{TcpSocket, TcpStream};
+use tokio::sync::{Notify, mpsc, watch};
+use tokio::time::timeout_at;
+
+use crate::config::{ConnectionConfig, Endpoint, SocketOptions};
+use crate::error::{CloseReason, ConnectError, ConnectStage, SendError};
+use crate::tls::{self, TlsError};
+
+/// Receives what a connection reads, on the connection's reader task.
+///
+/// Both methods run on the reader task and must not block: hand work off (e.g. complete a
+/// oneshot, push to a channel) and return. While `on_message` runs, the connection reads nothing.
+/// A panic in `on_message` closes the connection with [`CloseReason::HandlerPanicked`].
+pub trait MessageHandler: Send + Sync + 'static {
+    /// One whole message (fragments already reassembled), in the order received.
+    fn on_message(&self, msg: ClientMessage);
+    /// The connection closed. Called exactly once per connection, after the last `on_message`.
+    fn on_close(&self, reason: &CloseReason);
+}
+
+/// Counters of one connection (cheap, relaxed atomics).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ConnectionStats {
+    /// Messages handed to the socket.
+    pub messages_written: u64,
+    /// Batches (vectored writes followed by a flush) written.
+    pub batches_written: u64,
+    /// The most messages one batch held.
+    pub max_batch_messages: u64,
+    /// Bytes written, preamble excluded (TLS overhead excluded).
+    pub bytes_written: u64,
+    /// Messages handed to the handler.
+    pub messages_read: u64,
+    /// Bytes read (after TLS decryption).
+    pub bytes_read: u64,
+}
+
+#[derive(Debug, Default)]
+struct Counters {
+    messages_written: AtomicU64,
+    batches_written: AtomicU64,
+    max_batch_messages: AtomicU64,
+    bytes_written: AtomicU64,
+    messages_read: AtomicU64,
+    bytes_read: AtomicU64,
+}
+
+/// State shared by the handles and the two tasks.
+struct State {
+    id: u64,
+    endpoint: Endpoint,
+    remote: SocketAddr,
+    local: SocketAddr,
+    handler: Arc<dyn MessageHandler>,
+    reason: OnceLock<CloseReason>,
+    /// Flips to `true` when the connection starts closing: both tasks stop.
+    shutdown: watch::Sender<bool>,
+    /// Flips to `true` once `on_close` has returned.
+    done: watch::Sender<bool>,
+    /// A failed write, kept until the reader has had its chance to read why (e.g. the TLS alert
+    /// a server sent before it closed the connection).
+    write_error: OnceLock<CloseReason>,
+    write_failed: Notify,
+    base: Instant,
+    last_read_nanos: AtomicU64,
+    last_write_nanos: AtomicU64,
+    counters: Counters,
+    tls_name: String,
+    has_client_cert: bool,
+}
+
+impl State {
+    /// Records the first close reason and tells both tasks to stop. Later reasons are ignored.
+    fn close_with(&self, reason: CloseReason) {
+        if self.reason.set(reason).is_ok() {
+            self.shutdown.send_replace(true);
+        }
+    }
+
+    fn since_base(&self) -> u64 {
+        u64::try_from(self.base.elapsed().as_nanos()).unwrap_or(u64::MAX)
+    }
+
+    fn io_reason(&self, err: &io::Error) -> CloseReason {
+        if let Some(tls) = tls::classify_io(err, &self.tls_name, self.has_client_cert) {
+            return CloseReason::Tls(tls);
+        }
+        match err.kind() {
+            io::ErrorKind::UnexpectedEof => CloseReason::Eof,
+            kind => CloseReason::Io {
+                kind,
+                message: err.to_string(),
+            },
+        }
+    }
+}
+
+/// What every handle holds: the queue's sender (dropping the last handle closes the queue, which
+/// closes the connection) and the shared state.
+struct Inner {
+    tx: mpsc::Sender<ClientMessage>,
+    state: Arc<State>,
+}
+
+/// A handle to an open connection. Cloning is cheap; all clones are the same connection.
+///
+/// # Ownership
+///
+/// [`connect`] spawns two tasks on the current tokio runtime: a reader that owns the read half
+/// and calls the [`MessageHandler`], and a writer that owns the write half and the receiving end
+/// of the bounded outbound queue. The connection closes, and both tasks end, when:
+///
+/// * the peer closes it or a read or write fails ([`CloseReason::Eof`], [`CloseReason::Io`],
+///   [`CloseReason::Tls`]), or the peer sends something the codec rejects
+///   ([`CloseReason::Protocol`]);
+/// * [`close`](Connection::close) is called ([`CloseReason::LocalClose`]);
+/// * the last handle is dropped ([`CloseReason::Dropped`]): nobody could send on it any more.
+///
+/// Either task failing stops the other; the socket is closed when both have ended. Messages
+/// still queued are dropped. `on_close` is called exactly once, by the reader task, after its last
+/// `on_message`; [`closed`](Connection::closed) resolves after it returned.
+#[derive(Clone)]
+pub struct Connection {
+    inner: Arc<Inner>,
+}
+
+impl std::fmt::Debug for Connection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let s = &self.inner.state;
+        f.debug_struct("Connection")
+            .field("id", &s.id)
+            .field("endpoint", &s.endpoint)
+            .field("remote", &s.remote)
+            .field("local", &s.local)
+            .field("close_reason", &s.reason.get())
+            .finish()
+    }
+}
+
+impl Connection {
+    fn state(&self) -> &State {
+        &self.inner.state
+    }
+
+    /// A process-unique id (1, 2, 3, …).
+    pub fn id(&self) -> u64 {
+        self.state().id
+    }
+
+    /// The peer's address (the one of the resolved addresses that connected).
+    pub fn remote_addr(&self) -> SocketAddr {
+        self.state().remote
+    }
+
+    /// The local address of the socket.
+    pub fn local_addr(&self) -> SocketAddr {
+        self.state().local
+    }
+
+    /// The endpoint that was dialled.
+    pub fn endpoint(&self) -> &Endpoint {
+        &self.state().endpoint
+    }
+
+    /// Queues `msg` for writing without waiting. Fails with [`SendError::QueueFull`] when the
+    /// outbound queue is full and [`SendError::Closed`] once the connection is closed.
+    pub fn try_send(&self, msg: ClientMessage) -> Result<(), SendError> {
+        if let Some(reason) = self.close_reason() {
+            return Err(SendError::Closed(reason, msg));
+        }
+        match self.inner.tx.try_send(msg) {
+            Ok(()) => Ok(()),
+            Err(mpsc::error::TrySendError::Full(m)) => Err(SendError::QueueFull(m)),
+            Err(mpsc::error::TrySendError::Closed(m)) => Err(SendError::Closed(self.reason_or_stopped(), m)),
+        }
+    }
+
+    /// Queues `msg` for writing, waiting for queue space. Fails with [`SendError::Closed`] when
+    /// the connection is (or becomes, while waiting) closed.
+    pub async fn send(&self, msg: ClientMessage) -> Result<(), SendError> {
+        if let Some(reason) = self.close_reason() {
+            return Err(SendError::Closed(reason, msg));
+        }
+        let mut shutdown = self.state().shutdown.subscribe();
+        let permit = tokio::select! {
+            permit = self.inner.tx.reserve() => permit,
+            _ = shutdown.wait_for(|s| *s) => return Err(SendError::Closed(self.reason_or_stopped(), msg)),
+        };
+        match permit {
+            Ok(permit) => {
+                permit.send(msg);
+                Ok(())
+            }
+            Err(_) => Err(SendError::Closed(self.reason_or_stopped(), msg)),
+        }
+    }
+
+    /// Closes the connection ([`CloseReason::LocalClose`] unless it is already closed). Returns
+    /// at once; `on_close` follows on the reader task.
+    pub fn close(&self) {
+        self.state().close_with(CloseReason::LocalClose);
+    }
+
+    /// Whether the connection is closed or closing (a write failed).
+    pub fn is_closed(&self) -> bool {
+        self.state().reason.get().is_some() || self.state().write_error.get().is_some()
+    }
+
+    /// Why the connection closed, once it has.
+    pub fn close_reason(&self) -> Option<CloseReason> {
+        self.state().reason.get().cloned()
+    }
+
+    fn reason_or_stopped(&self) -> CloseReason {
+        let s = self.state();
+        s.reason
+            .get()
+            .or_else(|| s.write_error.get())
+            .cloned()
+            .unwrap_or(CloseReason::TasksStopped)
+    }
+
+    /// Resolves once the connection is closed and `on_close` has returned.
+    pub async fn closed(&self) -> CloseReason {
+        let mut done = self.state().done.subscribe();
+        // The sender lives in `State`, which `self` keeps alive: `wait_for` cannot fail.
+        let _ = done.wait_for(|d| *d).await;
+        self.reason_or_stopped()
+    }
+
+    /// When bytes were last read from the socket (initially: when the connection was
+    /// established).
+    pub fn last_read(&self) -> Instant {
+        let s = self.state();
+        s.base + std::time::Duration::from_nanos(s.last_read_nanos.load(Ordering::Relaxed))
+    }
+
+    /// When a batch was last written to the socket (initially: when the preamble was written).
+    pub fn last_write(&self) -> Instant {
+        let s = self.state();
+        s.base + std::time::Duration::from_nanos(s.last_write_nanos.load(Ordering::Relaxed))
+    }
+
+    /// The connection's counters.
+    pub fn stats(&self) -> ConnectionStats {
+        let c = &self.state().counters;
+        ConnectionStats {
+            messages_written: c.messages_written.load(Ordering::Relaxed),
+            batches_written: c.batches_written.load(Ordering::Relaxed),
+            max_batch_messages: c.max_batch_messages.load(Ordering::Relaxed),
+            bytes_written: c.bytes_written.load(Ordering::Relaxed),
+            messages_read: c.messages_read.load(Ordering::Relaxed),
+            bytes_read: c.bytes_read.load(Ordering::Relaxed),
+        }
+    }
+}
+
+/// Opens a connection to `endpoint`: resolves the host, tries every resolved address in turn,
+/// applies the socket options, runs the TLS handshake if configured, writes the `CP2` preamble,
+/// and spawns the reader and writer tasks on the current tokio runtime. All of it, name
+/// resolution included, is bounded by [`ConnectionConfig::connect_timeout`].
+///
+/// # Panics
+///
+/// When called outside a tokio runtime.
+pub async fn connect(
+    endpoint: &Endpoint,
+    config: &ConnectionConfig,
+    handler: Arc<dyn MessageHandler>,
+) -> Result<Connection, ConnectError> {
+    let deadline = tokio::time::Instant::now() + config.connect_timeout;
+    let timeout = |stage| ConnectError::Timeout {
+        endpoint: endpoint.clone(),
+        after: config.connect_timeout,
+        stage,
+    };
+
+    // The TLS name is checked before any network activity.
+    let tls = match &config.tls {
+        Some(connector) => {
+            let name =
+                connector
+                    .server_name_for(&endpoint.host)
+                    .ok_or_else(|| ConnectError::InvalidServerName {
+                        host: endpoint.host.clone(),
+                    })?;
+            Some((connector, name))
+        }
+        None => None,
+    };
+
+    let addrs: Vec<SocketAddr> = match timeout_at(
+        deadline,
+        tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port)),
+    )
+    .await
+    {
+        Err(_) => return Err(timeout(ConnectStage::Resolve)),
+        Ok(Err(e)) => {
+            return Err(ConnectError::Resolve {
+                host: endpoint.host.clone(),
+                message: e.to_string(),
+            });
+        }
+        Ok(Ok(addrs)) => addrs.collect(),
+    };
+    if addrs.is_empty() {
+        return Err(ConnectError::Resolve {
+            host: endpoint.host.clone(),
+            message: "no addresses".into(),
+        });
+    }
+
+    let mut last_err = None;
+    let mut stream = None;
+    for (i, addr) in addrs.iter().enumerate() {
+        let socket = new_socket(*addr, &config.socket).map_err(|e| ConnectError::SocketOption {
+            addr: *addr,
+            message: e.to_string(),
+        })?;
+        match timeout_at(deadline, socket.connect(*addr)).await {
+            Err(_) => return Err(timeout(ConnectStage::Tcp)),
+            Ok(Ok(s)) => {
+                stream = Some(s);
+                break;
+            }
+            Ok(Err(e)) => {
+                tracing::debug!(%addr, error = %e, "TCP connect failed");
+                last_err = Some(ConnectError::Io {
+                    addr: *addr,
+                    kind: e.kind(),
+                    message: e.to_string(),
+                    attempts: i + 1,
+                });
+            }
+        }
+    }
+    let Some(stream) = stream else {
+        return Err(last_err.unwrap_or_else(|| ConnectError::Resolve {
+            host: endpoint.host.clone(),
+            message: "no addresses".into(),
+        }));
+    };
+    let remote = stream.peer_addr().map_err(|e| io_error(addrs[0], &e))?;
+    let local = stream.local_addr().map_err(|e| io_error(remote, &e))?;
+    apply_connected_options(&stream, &config.socket).map_err(|e| ConnectError::SocketOption {
+        addr: remote,
+        message: e.to_string(),
+    })?;
+
+    match tls {
+        None => {
+            let mut stream = stream;
+            match timeout_at(deadline, write_preamble(&mut stream)).await {
+                Err(_) => return Err(timeout(ConnectStage::Preamble)),
+                Ok(Err(e)) => return Err(io_error(remote, &e)),
+                Ok(Ok(())) => {}
+            }
+            let (r, w) = stream.into_split();
+            Ok(start(
+                endpoint,
+                config,
+                handler,
+                remote,
+                local,
+                r,
+                w,
+                String::new(),
+                false,
+            ))
+        }
+        Some((connector, name)) => {
+            let name_text = name.to_str().into_owned();
+            let has_cert = connector.has_client_certificate();
+            let handshake = connector.tokio_connector().connect(name, stream);
+            let mut tls_stream = match timeout_at(deadline, handshake).await {
+                Err(_) => return Err(timeout(ConnectStage::Tls)),
+                Ok(Err(e)) => {
+                    let error = tls::classify_io(&e, &name_text, has_cert).unwrap_or(TlsError::Io {
+                        kind: e.kind(),
+                        message: e.to_string(),
+                    });
+                    return Err(ConnectError::Tls { addr: remote, error });
+                }
+                Ok(Ok(s)) => s,
+            };
+            match timeout_at(deadline, write_preamble(&mut tls_stream)).await {
+                Err(_) => return Err(timeout(ConnectStage::Preamble)),
+                Ok(Err(e)) => {
+                    return Err(match tls::classify_io(&e, &name_text, has_cert) {
+                        Some(error) => ConnectError::Tls { addr: remote, error },
+                        None => io_error(remote, &e),
+                    });
+                }
+                Ok(Ok(())) => {}
+            }
+            let (r, w) = tokio::io::split(tls_stream);
+            Ok(start(
+                endpoint, config, handler, remote, local, r, w, name_text, has_cert,
+            ))
+        }
+    }
+}
+
+fn io_error(addr: SocketAddr, e: &io::Error) -> ConnectError {
+    ConnectError::Io {
+        addr,
+        kind: e.kind(),
+        message: e.to_string(),
+        attempts: 1,
+    }
+}
+
+async fn write_preamble<S: AsyncWrite + Unpin>(stream: &mut S) -> io::Result<()> {
+    stream.write_all(PROTOCOL_PREAMBLE).await?;
+    stream.flush().await
+}
+
+/// A socket with the options that must be set before connecting (buffer sizes affect the window
+/// scale negotiated in the handshake).
+fn new_socket(addr: SocketAddr, opts: &SocketOptions) -> io::Result<TcpSocket> {
+    let socket = if addr.is_ipv4() {
+        TcpSocket::new_v4()?
+    } else {
+        TcpSocket::new_v6()?
+    };
+    if let Some(size) = opts.send_buffer_size {
+        socket.set_send_buffer_size(size)?;
+    }
+    if let Some(size) = opts.recv_buffer_size {
+        socket.set_recv_buffer_size(size)?;
+    }
+    socket.set_nodelay(opts.tcp_nodelay)?;
+    let sock = SockRef::from(&socket);
+    if let Some(idle) = opts.keepalive {
+        sock.set_tcp_keepalive(&TcpKeepalive::new().with_time(idle))?;
+    }
+    if opts.linger.is_some() {
+        sock.set_linger(opts.linger)?;
+    }
+    Ok(socket)
+}
+
+/// Options re-applied after connecting (some platforms reset `TCP_NODELAY` on connect).
+fn apply_connected_options(stream: &TcpStream, opts: &SocketOptions) -> io::Result<()> {
+    stream.set_nodelay(opts.tcp_nodelay)
+}
+
+static NEXT_ID: AtomicU64 = AtomicU64::new(1);
+
+#[allow(clippy::too_many_arguments)]
+fn start<R, W>(
+    endpoint: &Endpoint,
+    config: &ConnectionConfig,
+    handler: Arc<dyn MessageHandler>,
+    remote: SocketAddr,
+    local: SocketAddr,
+    reader: R,
+    writer: W,
+    tls_name: String,
+    has_client_cert: bool,
+) -> Connection
+where
+    R: AsyncRead + Unpin + Send + 'static,
+    W: AsyncWrite + Unpin + Send + 'static,
+{
+    let (tx, rx) = mpsc::channel(config.outbound_queue_capacity.max(1));
+    let state = Arc::new(State {
+        id: NEXT_ID.fetch_add(1, Ordering::Relaxed),
+        endpoint: endpoint.clone(),
+        remote,
+        local,
+        handler,
+        reason: OnceLock::new(),
+        shutdown: watch::Sender::new(false),
+        done: watch::Sender::new(false),
+        write_error: OnceLock::new(),
+        write_failed: Notify::new(),
+        base: Instant::now(),
+        last_read_nanos: AtomicU64::new(0),
+        last_write_nanos: AtomicU64::new(0),
+        counters: Counters::default(),
+        tls_name,
+        has_client_cert,
+    });
+    tracing::debug!(id = state.id, %remote, %local, endpoint = %endpoint, "connection established");
+    let batch = BatchLimits {
+        messages: config.write_batch_messages.max(1),
+        bytes: config.write_batch_bytes.max(1),
+    };
+    tokio::spawn(write_loop(state.clone(), writer, rx, batch));
+    tokio::spawn(read_loop(
+        CloseGuard(state.clone()),
+        reader,
+        MessageDecoder::new(config.decoder_limits),
+    ));
+    Connection {
+        inner: Arc::new(Inner { tx, state }),
+    }
+}
+
+/// Owned by the reader task: when the task ends (normally, by panic in the handler, or because
+/// the runtime drops it) the connection is marked closed and `on_close` is called, once.
+struct CloseGuard(Arc<State>);
+
+impl Drop for CloseGuard {
+    fn drop(&mut self) {
+        let state = &self.0;
+        state.close_with(CloseReason::TasksStopped);
+        if let Some(reason) = state.reason.get() {
+            tracing::debug!(id = state.id, remote = %state.remote, %reason, "connection closed");
+            if !std::thread::panicking() {
+                state.handler.on_close(reason);
+            }
+        }
+        state.done.send_replace(true);
+    }
+}
+
+const READ_CHUNK: usize = 64 * 1024;
+/// After a write failed, how long the reader may keep reading to find out why (a TLS alert, an
+/// EOF) before the write error becomes the close reason. Normally the socket is already dead and
+/// the reader finishes at once.
+const WRITE_FAILURE_GRACE: std::time::Duration = std::time::Duration::from_secs(1);
+const MIN_READ_SPACE: usize = 8 * 1024;
+
+async fn read_loop<R: AsyncRead + Unpin>(guard: CloseGuard, mut reader: R, mut decoder: MessageDecoder) {
+    let state = &guard.0;
+    let mut shutdown = state.shutdown.subscribe();
+    let mut buf = BytesMut::with_capacity(READ_CHUNK);
+    let mut grace: Option<tokio::time::Instant> = None;
+    loop {
+        if buf.capacity() - buf.len() < MIN_READ_SPACE {
+            buf.reserve(READ_CHUNK);
+        }
+        let grace_over = async {
+            match grace {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        let read = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|s| *s) => return,
+            _ = state.write_failed.notified(), if grace.is_none() => {
+                grace = Some(tokio::time::Instant::now() + WRITE_FAILURE_GRACE);
+                continue;
+            }
+            _ = grace_over => {
+                let reason = state.write_error.get().cloned().unwrap_or(CloseReason::TasksStopped);
+                state.close_with(reason);
+                return;
+            }
+            read = reader.read_buf(&mut buf) => read,
+        };
+        match read {
+            Ok(0) => {
+                state.close_with(CloseReason::Eof);
+                return;
+            }
+            Ok(n) => {
+                state.last_read_nanos.store(state.since_base(), Ordering::Relaxed);
+                state.counters.bytes_read.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            Err(e) => {
+                state.close_with(state.io_reason(&e));
+                return;
+            }
+        }
+        loop {
+            match decoder.decode(&mut buf) {
+                Ok(Some(msg)) => {
+                    if state.reason.get().is_some() {
+                        return;
+                    }
+                    state.counters.messages_read.fetch_add(1, Ordering::Relaxed);
+                    let delivered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        state.handler.on_message(msg);
+                    }));
+                    if delivered.is_err() {
+                        tracing::error!(id = state.id, "MessageHandler::on_message panicked; closing");
+                        state.close_with(CloseReason::HandlerPanicked);
+                        return;
+                    }
+                }
+                Ok(None) => break,
+                Err(e) => {
+                    tracing::warn!(id = state.id, remote = %state.remote, error = %e, "protocol error; closing");
+                    state.close_with(CloseReason::Protocol(e));
+                    return;
+                }
+            }
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct BatchLimits {
+    messages: usize,
+    bytes: usize,
+}
+
+async fn write_loop<W: AsyncWrite + Unpin>(
+    state: Arc<State>,
+    mut writer: W,
+    mut rx: mpsc::Receiver<ClientMessage>,
+    limits: BatchLimits,
+) {
+    let mut shutdown = state.shutdown.subscribe();
+    let mut batch = Batch::default();
+    state
+        .last_write_nanos
+        .store(state.since_base(), Ordering::Relaxed);
+    loop {
+        let first = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|s| *s) => break,
+            msg = rx.recv() => msg,
+        };
+        let Some(first) = first else {
+            // Every handle was dropped.
+            state.close_with(CloseReason::Dropped);
+            break;
+        };
+        batch.push(first.into_bytes());
+        while batch.count < limits.messages && batch.remaining < limits.bytes {
+            match rx.try_recv() {
+                Ok(msg) => batch.push(msg.into_bytes()),
+                Err(_) => break,
+            }
+        }
+        let count = batch.count as u64;
+        let bytes = batch.remaining as u64;
+        let write = async {
+            writer.write_all_buf(&mut batch).await?;
+            writer.flush().await
+        };
+        let result = tokio::select! {
+            biased;
+            _ = shutdown.wait_for(|s| *s) => break,
+            result = write => result,
+        };
+        if let Err(e) = result {
+            // Let the reader find out first whether the peer said why (see WRITE_FAILURE_GRACE).
+            let _ = state.write_error.set(state.io_reason(&e));
+            state.write_failed.notify_one();
+            break;
+        }
+        batch.clear();
+        let c = &state.counters;
+        c.messages_written.fetch_add(count, Ordering::Relaxed);
+        c.batches_written.fetch_add(1, Ordering::Relaxed);
+        c.bytes_written.fetch_add(bytes, Ordering::Relaxed);
+        c.max_batch_messages.fetch_max(count, Ordering::Relaxed);
+        state
+            .last_write_nanos
+            .store(state.since_base(), Ordering::Relaxed);
+    }
+    // Queued messages are dropped with `rx`; the write half is dropped (for TCP: FIN once the
+    // read half is gone too).
+    drop(rx);
+}
+
+/// The messages of one write, as a `Buf` over their `Bytes` so that `write_all_buf` issues
+/// vectored writes (`writev`) without copying them.
+#[derive(Default)]
+struct Batch {
+    parts: VecDeque<Bytes>,
+    remaining: usize,
+    count: usize,
+}
+
+impl Batch {
+    fn push(&mut self, bytes: Bytes) {
+        self.remaining += bytes.len();
+        self.count += 1;
+        if !bytes.is_empty() {
+            self.parts.push_back(bytes);
+        }
+    }
+
+    fn clear(&mut self) {
+        self.parts.clear();
+        self.remaining = 0;
+        self.count = 0;
+    }
+}
+
+impl Buf for Batch {
+    fn remaining(&self) -> usize {
+        self.remaining
+    }
+
+    fn chunk(&self) -> &[u8] {
+        self.parts.front().map_or(&[], |b| b.as_ref())
+    }
+
+    fn chunks_vectored<'a>(&'a self, dst: &mut [IoSlice<'a>]) -> usize {
+        let mut n = 0;
+        for (slot, part) in dst.iter_mut().zip(self.parts.iter()) {
+            *slot = IoSlice::new(part);
+            n += 1;
+        }
+        n
+    }
+
+    fn advance(&mut self, mut cnt: usize) {
+        assert!(cnt <= self.remaining, "advance past the end of the batch");
+        self.remaining -= cnt;
+        while cnt > 0 {
+            let Some(front) = self.parts.front_mut() else {
+                break;
+            };
+            if cnt < front.len() {
+                front.advance(cnt);
+                break;
+            }
+            cnt -= front.len();
+            self.parts.pop_front();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    struct Nop;
+    impl MessageHandler for Nop {
+        fn on_message(&self, _msg: ClientMessage) {}
+        fn on_close(&self, _reason: &CloseReason) {}
+    }
+
+    fn assert_send<T: Send>(_: &T) {}
+
+    #[test]
+    fn connect_future_and_handles_are_send_and_sync() {
+        let endpoint = Endpoint::new("127.0.0.1", 1);
+        let config = ConnectionConfig::default();
+        let fut = connect(&endpoint, &config, Arc::new(Nop));
+        assert_send(&fut);
+        fn assert_sync<T: Send + Sync + Clone>() {}
+        assert_sync::<Connection>();
+    }
+
+    #[test]
+    fn batch_advances_across_parts() {
+        let mut b = Batch::default();
+        b.push(Bytes::from_static(b"abc"));
+        b.push(Bytes::from_static(b""));
+        b.push(Bytes::from_static(b"defg"));
+        assert_eq!(b.remaining(), 7);
+        assert_eq!(b.count, 3);
+        let mut slices = [IoSlice::new(&[]); 4];
+        assert_eq!(b.chunks_vectored(&mut slices), 2);
+        b.advance(4);
+        assert_eq!(b.chunk(), b"efg");
+        assert_eq!(b.remaining(), 3);
+        b.advance(3);
+        assert_eq!(b.remaining(), 0);
+        assert!(b.chunk().is_empty());
+    }
+}

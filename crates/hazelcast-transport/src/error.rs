@@ -1,0 +1,190 @@
+//! Errors and close reasons.
+
+use std::fmt;
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use hazelcast_codec::{ClientMessage, CodecError};
+
+use crate::config::Endpoint;
+use crate::tls::TlsError;
+
+/// The stage of [`connect`](crate::connect) that was running when the timeout struck.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ConnectStage {
+    /// Resolving the host name.
+    Resolve,
+    /// TCP connect (of one of the resolved addresses).
+    Tcp,
+    /// TLS handshake.
+    Tls,
+    /// Writing the `CP2` preamble.
+    Preamble,
+}
+
+impl fmt::Display for ConnectStage {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ConnectStage::Resolve => "name resolution",
+            ConnectStage::Tcp => "TCP connect",
+            ConnectStage::Tls => "TLS handshake",
+            ConnectStage::Preamble => "preamble write",
+        })
+    }
+}
+
+/// Why [`connect`](crate::connect) failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum ConnectError {
+    /// The host name could not be resolved, or resolved to no address.
+    #[error("cannot resolve {host}: {message}")]
+    Resolve {
+        /// The host.
+        host: String,
+        /// The resolver's error text.
+        message: String,
+    },
+    /// The connect timeout expired.
+    #[error("connecting to {endpoint} timed out after {after:?} during the {stage}")]
+    Timeout {
+        /// The endpoint being dialled.
+        endpoint: Endpoint,
+        /// The configured timeout.
+        after: Duration,
+        /// What was running when it expired.
+        stage: ConnectStage,
+    },
+    /// The TCP connect failed (refused, unreachable, …) for every resolved address; `addr`,
+    /// `kind` and `message` describe the last attempt.
+    #[error("cannot connect to {addr}: {message} ({kind:?}){}", others(*.attempts))]
+    Io {
+        /// The address of the last attempt.
+        addr: SocketAddr,
+        /// The I/O error kind (e.g. `ConnectionRefused`).
+        kind: io::ErrorKind,
+        /// The I/O error text.
+        message: String,
+        /// How many addresses were tried.
+        attempts: usize,
+    },
+    /// The TLS handshake failed.
+    #[error("TLS handshake with {addr} failed: {error}")]
+    Tls {
+        /// The address the handshake ran with.
+        addr: SocketAddr,
+        /// What went wrong.
+        error: TlsError,
+    },
+    /// The endpoint host cannot be used as a TLS server name (set
+    /// [`TlsConfig::server_name`](crate::TlsConfig::server_name)).
+    #[error("{host:?} is not a valid TLS server name; configure server_name")]
+    InvalidServerName {
+        /// The host.
+        host: String,
+    },
+    /// A socket option could not be applied.
+    #[error("cannot configure the socket for {addr}: {message}")]
+    SocketOption {
+        /// The address.
+        addr: SocketAddr,
+        /// The error text.
+        message: String,
+    },
+}
+
+fn others(attempts: usize) -> String {
+    if attempts > 1 {
+        format!("; {attempts} addresses tried")
+    } else {
+        String::new()
+    }
+}
+
+impl ConnectError {
+    /// The TLS error, if this is one.
+    pub fn tls_error(&self) -> Option<&TlsError> {
+        match self {
+            ConnectError::Tls { error, .. } => Some(error),
+            _ => None,
+        }
+    }
+}
+
+/// Why a connection closed. Handed to [`MessageHandler::on_close`](crate::MessageHandler::on_close)
+/// once, and returned by [`Connection::closed`](crate::Connection::closed).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum CloseReason {
+    /// The peer closed the connection (end of stream).
+    #[error("the peer closed the connection")]
+    Eof,
+    /// A read or write failed.
+    #[error("I/O error ({kind:?}): {message}")]
+    Io {
+        /// The I/O error kind.
+        kind: io::ErrorKind,
+        /// The error text.
+        message: String,
+    },
+    /// The peer sent bytes the codec rejects (including a frame above
+    /// [`DecoderLimits::max_frame_size`](hazelcast_codec::DecoderLimits)).
+    #[error("protocol error: {0}")]
+    Protocol(CodecError),
+    /// A TLS error after the handshake, typically a fatal alert from the server (a TLS 1.3
+    /// server that requires a client certificate rejects a client without one this way).
+    #[error("TLS error: {0}")]
+    Tls(TlsError),
+    /// [`Connection::close`](crate::Connection::close) was called.
+    #[error("closed locally")]
+    LocalClose,
+    /// Every [`Connection`](crate::Connection) handle was dropped.
+    #[error("all connection handles were dropped")]
+    Dropped,
+    /// [`MessageHandler::on_message`](crate::MessageHandler::on_message) panicked.
+    #[error("the message handler panicked")]
+    HandlerPanicked,
+    /// The connection's tasks ended without another reason (e.g. the runtime shut down).
+    #[error("the connection's tasks stopped")]
+    TasksStopped,
+}
+
+/// Why a message could not be queued. The message is handed back.
+#[derive(Clone, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum SendError {
+    /// The outbound queue is full (only from [`Connection::try_send`](crate::Connection::try_send)).
+    #[error("the outbound queue is full")]
+    QueueFull(ClientMessage),
+    /// The connection is closed.
+    #[error("the connection is closed: {0}")]
+    Closed(CloseReason, ClientMessage),
+}
+
+impl fmt::Debug for SendError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            SendError::QueueFull(m) => f.debug_tuple("QueueFull").field(m).finish(),
+            SendError::Closed(r, m) => f.debug_tuple("Closed").field(r).field(m).finish(),
+        }
+    }
+}
+
+impl SendError {
+    /// The message that was not sent.
+    pub fn into_message(self) -> ClientMessage {
+        match self {
+            SendError::QueueFull(m) | SendError::Closed(_, m) => m,
+        }
+    }
+
+    /// The close reason, if the connection is closed.
+    pub fn close_reason(&self) -> Option<&CloseReason> {
+        match self {
+            SendError::Closed(r, _) => Some(r),
+            SendError::QueueFull(_) => None,
+        }
+    }
+}

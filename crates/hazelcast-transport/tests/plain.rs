@@ -1,0 +1,545 @@
+//! Plain TCP connections against real members and small loopback servers: authentication,
+//! refused and hanging connects, member death, batching and backpressure, hostile frames,
+//! fragment reassembly and the close semantics.
+
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose too
+
+mod common;
+
+use std::io::ErrorKind;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use bytes::{BufMut, BytesMut};
+use hazelcast_codec::decoder::split_into_fragments;
+use hazelcast_codec::messages::Request;
+use hazelcast_codec::messages::client::AUTH_STATUS_AUTHENTICATED;
+use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
+use hazelcast_codec::{CodecError, Deserialize, MessageWriter, PROTOCOL_PREAMBLE, Serialize, partition};
+use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
+use hazelcast_transport::{
+    CloseReason, ConnectError, ConnectStage, ConnectionConfig, Endpoint, SendError, TlsConfig, TlsConnector,
+    connect,
+};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpListener;
+
+use common::{Recorder, auth_request, authenticate, recv_answer};
+
+static ONE_MEMBER: SharedCluster = SharedCluster::new(ClusterConfig::new);
+
+async fn cluster() -> &'static Cluster {
+    tokio::task::spawn_blocking(|| ONE_MEMBER.get().expect("a real member starts"))
+        .await
+        .expect("blocking task")
+}
+
+fn config() -> ConnectionConfig {
+    ConnectionConfig::default()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn authenticates_against_a_real_member() {
+    let cluster = cluster().await;
+    let addr = cluster.address(0);
+    let (handler, mut rx) = Recorder::new();
+    let conn = connect(&Endpoint::from(addr), &config(), handler.clone())
+        .await
+        .expect("connect");
+    assert_eq!(conn.remote_addr(), addr);
+    assert_eq!(conn.endpoint(), &Endpoint::new("127.0.0.1", addr.port()));
+    assert!(conn.local_addr().ip().is_loopback());
+    assert!(!conn.is_closed());
+    let auth = authenticate(&conn, &mut rx, cluster.cluster_name()).await;
+    assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
+    assert_eq!(auth.address.expect("member address").port, i32::from(addr.port()));
+    assert!(conn.last_read() >= conn.last_write() || conn.stats().messages_read == 1);
+    let stats = conn.stats();
+    assert_eq!(stats.messages_written, 1);
+    assert!(stats.messages_read >= 1);
+
+    conn.close();
+    assert!(conn.is_closed());
+    assert_eq!(conn.closed().await, CloseReason::LocalClose);
+    assert_eq!(handler.close_count(), 1);
+    assert_eq!(handler.closes(), vec![CloseReason::LocalClose]);
+    match conn.try_send(auth_request("x", 2)) {
+        Err(SendError::Closed(CloseReason::LocalClose, msg)) => assert_eq!(msg.correlation_id(), 2),
+        other => panic!("{other:?}"),
+    }
+    assert!(matches!(
+        conn.send(auth_request("x", 3)).await,
+        Err(SendError::Closed(CloseReason::LocalClose, _))
+    ));
+}
+
+/// `localhost` resolves to `::1` and `127.0.0.1` here; the member listens on 127.0.0.1 only, so
+/// the connect has to go through the resolved addresses until one works.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn host_names_are_resolved_and_every_address_is_tried() {
+    let cluster = cluster().await;
+    let port = cluster.address(0).port();
+    let (handler, mut rx) = Recorder::new();
+    let conn = connect(&Endpoint::new("localhost", port), &config(), handler)
+        .await
+        .expect("connect by name");
+    assert_eq!(conn.remote_addr(), SocketAddr::from(([127, 0, 0, 1], port)));
+    let auth = authenticate(&conn, &mut rx, cluster.cluster_name()).await;
+    assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
+
+    let err = connect(
+        &Endpoint::new("no-such-host.invalid", port),
+        &config(),
+        Recorder::new().0,
+    )
+    .await
+    .expect_err("unresolvable");
+    assert!(
+        matches!(err, ConnectError::Resolve { ref host, .. } if host == "no-such-host.invalid"),
+        "{err}"
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn closed_port_is_refused_fast() {
+    let port = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().port()
+    };
+    let began = Instant::now();
+    let err = connect(&Endpoint::new("127.0.0.1", port), &config(), Recorder::new().0)
+        .await
+        .expect_err("nothing listens");
+    match &err {
+        ConnectError::Io { kind, addr, .. } => {
+            assert_eq!(*kind, ErrorKind::ConnectionRefused, "{err}");
+            assert_eq!(addr.port(), port);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(began.elapsed() < Duration::from_secs(1), "{:?}", began.elapsed());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn killed_member_closes_the_connection_promptly() {
+    let cluster = tokio::task::spawn_blocking(|| ClusterConfig::new().start().expect("member starts"))
+        .await
+        .unwrap();
+    let cluster = Arc::new(cluster);
+    let (handler, mut rx) = Recorder::new();
+    let conn = connect(&Endpoint::from(cluster.address(0)), &config(), handler.clone())
+        .await
+        .expect("connect");
+    authenticate(&conn, &mut rx, cluster.cluster_name()).await;
+
+    let c = cluster.clone();
+    let killed_at = tokio::task::spawn_blocking(move || {
+        c.kill(0).expect("kill");
+        Instant::now()
+    })
+    .await
+    .unwrap();
+    let reason = tokio::time::timeout(Duration::from_secs(5), conn.closed())
+        .await
+        .expect("closed promptly after the kill");
+    let after_kill = killed_at.elapsed();
+    assert!(
+        matches!(reason, CloseReason::Eof | CloseReason::Io { .. }),
+        "{reason:?}"
+    );
+    eprintln!("member kill → close observed {after_kill:?} after the process was reaped: {reason}");
+    assert_eq!(handler.close_count(), 1);
+    assert_eq!(handler.closes(), vec![reason.clone()]);
+    // Still exactly once after a local close on top.
+    conn.close();
+    assert_eq!(conn.closed().await, reason);
+    assert_eq!(handler.close_count(), 1);
+}
+
+/// A listener with backlog 0 whose queue is full: the kernel drops further SYNs, so a TCP connect
+/// hangs until our timeout.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tcp_connect_timeout_is_honoured() {
+    use socket2::{Domain, Socket, Type};
+    let listener = Socket::new(Domain::IPV4, Type::STREAM, None).unwrap();
+    listener
+        .bind(&SocketAddr::from(([127, 0, 0, 1], 0)).into())
+        .unwrap();
+    listener.listen(0).unwrap();
+    let addr = listener.local_addr().unwrap().as_socket().unwrap();
+    // Fill the accept queue until a connect hangs.
+    let mut fillers = Vec::new();
+    let mut saturated = false;
+    for _ in 0..16 {
+        match std::net::TcpStream::connect_timeout(&addr, Duration::from_millis(200)) {
+            Ok(s) => fillers.push(s),
+            Err(e) if e.kind() == ErrorKind::TimedOut || e.kind() == ErrorKind::WouldBlock => {
+                saturated = true;
+                break;
+            }
+            Err(e) => panic!("unexpected filler error {e}"),
+        }
+    }
+    assert!(
+        saturated,
+        "the accept queue never filled ({} connections)",
+        fillers.len()
+    );
+
+    for timeout_ms in [300u64, 1000] {
+        let timeout = Duration::from_millis(timeout_ms);
+        let mut cfg = config();
+        cfg.connect_timeout = timeout;
+        let began = Instant::now();
+        let err = connect(&Endpoint::from(addr), &cfg, Recorder::new().0)
+            .await
+            .expect_err("connect must time out");
+        let elapsed = began.elapsed();
+        match &err {
+            ConnectError::Timeout {
+                stage,
+                after,
+                endpoint,
+            } => {
+                assert_eq!(*stage, ConnectStage::Tcp, "{err}");
+                assert_eq!(*after, timeout);
+                assert_eq!(endpoint, &Endpoint::from(addr));
+            }
+            other => panic!("{other:?}"),
+        }
+        eprintln!("TCP connect timeout: configured {timeout:?}, measured {elapsed:?}");
+        assert!(elapsed >= timeout, "{elapsed:?} < {timeout:?}");
+        assert!(elapsed < timeout + Duration::from_secs(2), "{elapsed:?}");
+    }
+    drop(fillers);
+}
+
+/// A listener that accepts and never answers the ClientHello: the handshake is bounded too.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tls_handshake_timeout_is_honoured() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let mut held = Vec::new();
+        loop {
+            let (s, _) = listener.accept().await.unwrap();
+            held.push(s); // never read, never write
+        }
+    });
+    let tls = TlsConnector::new(&TlsConfig::default()).unwrap();
+    let timeout = Duration::from_millis(400);
+    let mut cfg = ConnectionConfig::with_tls(tls);
+    cfg.connect_timeout = timeout;
+    let began = Instant::now();
+    let err = connect(&Endpoint::from(addr), &cfg, Recorder::new().0)
+        .await
+        .expect_err("handshake must time out");
+    let elapsed = began.elapsed();
+    assert!(
+        matches!(
+            err,
+            ConnectError::Timeout {
+                stage: ConnectStage::Tls,
+                ..
+            }
+        ),
+        "{err:?}"
+    );
+    eprintln!("TLS handshake timeout: configured {timeout:?}, measured {elapsed:?}");
+    assert!(
+        elapsed >= timeout && elapsed < timeout + Duration::from_secs(2),
+        "{elapsed:?}"
+    );
+    server.abort();
+}
+
+fn set_request(
+    name: &str,
+    key: &hazelcast_codec::Data,
+    value: &hazelcast_codec::Data,
+    id: i64,
+) -> hazelcast_codec::ClientMessage {
+    let pid = partition::partition_id(key, 271);
+    let mut msg = MapSetRequest {
+        thread_id: 1,
+        ttl: -1,
+        name,
+        key,
+        value,
+    }
+    .encode(pid);
+    msg.set_correlation_id(id);
+    msg
+}
+
+/// 10 000 `Map.Set` requests sent as fast as the queue takes them: all answered without error,
+/// and per key the last value written is the one stored (requests reached the member in order).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn ten_thousand_requests_are_batched_and_all_answered() {
+    const N: i64 = 10_000;
+    const KEYS: i64 = 10;
+    let cluster = cluster().await;
+    let (handler, mut rx) = Recorder::new();
+    let conn = connect(&Endpoint::from(cluster.address(0)), &config(), handler)
+        .await
+        .expect("connect");
+    authenticate(&conn, &mut rx, cluster.cluster_name()).await;
+
+    let keys: Vec<_> = (0..KEYS).map(|k| format!("k{k}").to_data()).collect();
+    let map = "transport-batching";
+    let began = Instant::now();
+    for i in 0..N {
+        let key = &keys[(i % KEYS) as usize];
+        let value = i.to_data();
+        conn.send(set_request(map, key, &value, 100 + i))
+            .await
+            .expect("queued");
+    }
+    let mut answered = vec![false; N as usize];
+    let mut count = 0;
+    tokio::time::timeout(Duration::from_secs(60), async {
+        while count < N {
+            let msg = rx.recv().await.expect("open");
+            assert!(!msg.is_error(), "error answer {msg:?}");
+            let idx = (msg.correlation_id() - 100) as usize;
+            assert!(!answered[idx], "duplicate answer {idx}");
+            answered[idx] = true;
+            count += 1;
+        }
+    })
+    .await
+    .expect("every request answered");
+    let elapsed = began.elapsed();
+    let stats = conn.stats();
+    eprintln!(
+        "{N} Map.Set round trips in {elapsed:?}: {} batches, {:.1} messages/batch on average, largest batch {}",
+        stats.batches_written,
+        stats.messages_written as f64 / stats.batches_written as f64,
+        stats.max_batch_messages
+    );
+    assert_eq!(stats.messages_written, N as u64 + 1);
+    assert!(stats.batches_written <= stats.messages_written);
+
+    for (k, key) in keys.iter().enumerate() {
+        let id = 100_000 + k as i64;
+        let mut msg = MapGetRequest {
+            thread_id: 1,
+            name: map,
+            key,
+        }
+        .encode(partition::partition_id(key, 271));
+        msg.set_correlation_id(id);
+        conn.send(msg).await.unwrap();
+        let answer = recv_answer(&mut rx, id).await;
+        let value = MapGetResponse::decode(&answer).unwrap().response.expect("value");
+        let last = N - KEYS + k as i64;
+        assert_eq!(i64::from_data(&value).unwrap(), last, "key {k}");
+    }
+}
+
+/// A peer that never reads: the writer blocks on the socket, the bounded queue fills,
+/// `try_send` fails fast with `QueueFull`, `send` waits, and closing wakes it with `Closed`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn full_queue_gives_queue_full_and_send_waits() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (s, _) = listener.accept().await.unwrap();
+        // Hold the socket open without reading.
+        std::future::pending::<()>().await;
+        drop(s);
+    });
+    let mut cfg = config();
+    cfg.outbound_queue_capacity = 4;
+    cfg.socket.send_buffer_size = Some(64 * 1024);
+    let (handler, _rx) = Recorder::new();
+    let conn = connect(&Endpoint::from(addr), &cfg, handler.clone())
+        .await
+        .expect("connect");
+
+    let big = {
+        let mut w = MessageWriter::request(0x010F00, -1, 64);
+        w.frame(0, &vec![7u8; 256 * 1024]);
+        w.finish()
+    };
+    // Fill the queue until `send` cannot complete: the writer is then stuck on the socket.
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let mut queued = 0;
+    let mut queue_full_seen = 0;
+    loop {
+        match conn.try_send(big.clone()) {
+            Ok(()) => {
+                queued += 1;
+                continue;
+            }
+            Err(SendError::QueueFull(msg)) => {
+                assert_eq!(msg, big);
+                queue_full_seen += 1;
+            }
+            Err(e) => panic!("{e:?}"),
+        }
+        // `send` waits for space; once the writer is blocked, none comes.
+        match tokio::time::timeout(Duration::from_millis(300), conn.send(big.clone())).await {
+            Err(_) => break,
+            Ok(Ok(())) => queued += 1,
+            Ok(Err(e)) => panic!("{e:?}"),
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the writer never blocked ({queued} queued)"
+        );
+    }
+    eprintln!("writer blocked after {queued} messages of 256 KiB; QueueFull seen {queue_full_seen} times");
+    assert!(matches!(conn.try_send(big.clone()), Err(SendError::QueueFull(_))));
+    // ... until the connection closes.
+    let waiter = {
+        let conn = conn.clone();
+        let big = big.clone();
+        tokio::spawn(async move { conn.send(big).await })
+    };
+    conn.close();
+    let result = tokio::time::timeout(Duration::from_secs(5), waiter)
+        .await
+        .expect("send woken by close")
+        .unwrap();
+    assert!(
+        matches!(result, Err(SendError::Closed(CloseReason::LocalClose, _))),
+        "{result:?}"
+    );
+    assert_eq!(conn.closed().await, CloseReason::LocalClose);
+    assert_eq!(handler.close_count(), 1);
+    server.abort();
+}
+
+/// In a current-thread runtime the writer cannot run between `try_send` calls: the queue
+/// capacity is exact.
+#[tokio::test(flavor = "current_thread")]
+async fn try_send_fails_fast_at_capacity() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let mut cfg = config();
+    cfg.outbound_queue_capacity = 3;
+    let endpoint = Endpoint::from(addr);
+    let (accepted, conn) = tokio::join!(listener.accept(), connect(&endpoint, &cfg, Recorder::new().0));
+    let _peer = accepted.unwrap();
+    let conn = conn.unwrap();
+    for i in 0..3 {
+        conn.try_send(auth_request("c", i)).expect("capacity left");
+    }
+    assert!(
+        matches!(conn.try_send(auth_request("c", 9)), Err(SendError::QueueFull(m)) if m.correlation_id() == 9)
+    );
+}
+
+/// A server that answers the preamble with a frame header announcing ~2 GB: the reader closes
+/// with `FrameTooLarge` at once, without reserving the announced size.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn hostile_frame_length_closes_with_protocol_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut preamble = [0u8; 3];
+        s.read_exact(&mut preamble).await.unwrap();
+        assert_eq!(&preamble, PROTOCOL_PREAMBLE);
+        let mut buf = BytesMut::new();
+        buf.put_i32_le(2_000_000_000);
+        buf.put_u16_le(0xC000);
+        buf.put_slice(&[0u8; 64]);
+        s.write_all(&buf).await.unwrap();
+        std::future::pending::<()>().await;
+    });
+    let (handler, _rx) = Recorder::new();
+    let began = Instant::now();
+    let conn = connect(&Endpoint::from(addr), &config(), handler.clone())
+        .await
+        .unwrap();
+    let reason = tokio::time::timeout(Duration::from_secs(5), conn.closed())
+        .await
+        .expect("closed quickly");
+    match &reason {
+        CloseReason::Protocol(CodecError::FrameTooLarge { length, max }) => {
+            assert_eq!(*length, 2_000_000_000);
+            assert_eq!(*max, 64 * 1024 * 1024);
+        }
+        other => panic!("{other:?}"),
+    }
+    assert!(began.elapsed() < Duration::from_secs(2));
+    assert!(conn.stats().bytes_read < 1024);
+    assert_eq!(handler.close_count(), 1);
+    server.abort();
+}
+
+/// The reader reassembles a fragmented message, and the peer closing yields `Eof`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn fragments_are_reassembled_and_eof_is_reported() {
+    let original = {
+        let mut w = MessageWriter::response(0x010201, 42, 0);
+        for i in 0..20u8 {
+            w.frame(0, &vec![i; 1000]);
+        }
+        w.finish()
+    };
+    let fragments = split_into_fragments(&original, 7, 3000);
+    assert!(fragments.len() > 3);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let server = tokio::spawn(async move {
+        let (mut s, _) = listener.accept().await.unwrap();
+        let mut preamble = [0u8; 3];
+        s.read_exact(&mut preamble).await.unwrap();
+        for f in fragments {
+            // Dribble each fragment in two writes.
+            let b = f.as_bytes();
+            let (a, c) = b.split_at(b.len() / 2);
+            s.write_all(a).await.unwrap();
+            s.flush().await.unwrap();
+            s.write_all(c).await.unwrap();
+        }
+        s.shutdown().await.unwrap();
+    });
+    let (handler, mut rx) = Recorder::new();
+    let conn = connect(&Endpoint::from(addr), &config(), handler.clone())
+        .await
+        .unwrap();
+    let got = tokio::time::timeout(Duration::from_secs(5), rx.recv())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(got, original);
+    assert_eq!(conn.closed().await, CloseReason::Eof);
+    assert_eq!(
+        handler.wait_closed(Duration::from_secs(1)).await,
+        CloseReason::Eof
+    );
+    assert_eq!(handler.close_count(), 1);
+    server.await.unwrap();
+}
+
+/// Dropping every handle closes the connection (`Dropped`) and ends its tasks: the peer sees EOF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_all_handles_closes_the_connection() {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (handler, _rx) = Recorder::new();
+    let (endpoint, cfg) = (Endpoint::from(addr), config());
+    let (accepted, conn) = tokio::join!(listener.accept(), connect(&endpoint, &cfg, handler.clone()));
+    let (mut peer, _) = accepted.unwrap();
+    let conn = conn.unwrap();
+    let clone = conn.clone();
+    drop(conn);
+    assert!(!clone.is_closed());
+    drop(clone);
+    assert_eq!(
+        handler.wait_closed(Duration::from_secs(5)).await,
+        CloseReason::Dropped
+    );
+    let mut buf = Vec::new();
+    tokio::time::timeout(Duration::from_secs(5), peer.read_to_end(&mut buf))
+        .await
+        .expect("peer sees the socket closed")
+        .unwrap();
+    assert_eq!(buf, PROTOCOL_PREAMBLE);
+    assert_eq!(handler.close_count(), 1);
+}
