@@ -1,0 +1,152 @@
+//! Configuration of the invocation layer.
+
+use std::fmt;
+use std::time::Duration;
+
+use hazelcast_transport::{ConnectionConfig, Endpoint};
+
+use crate::backoff::BackoffConfig;
+
+/// What happens when the client loses its last connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ReconnectMode {
+    /// Reconnect in the background; calls wait (and retry) until reconnected or timed out.
+    #[default]
+    On,
+    /// Shut the client down.
+    Off,
+    /// Reconnect in the background; calls fail at once with `ClientOffline` meanwhile.
+    Async,
+}
+
+/// How calls without a partition or target member pick a member.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum LoadBalancer {
+    /// Members in turn.
+    #[default]
+    RoundRobin,
+    /// A random member each time.
+    Random,
+}
+
+/// User name and password sent in the authentication request.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Credentials {
+    /// User name.
+    pub username: String,
+    /// Password (never shown by `Debug`).
+    pub password: String,
+}
+
+impl fmt::Debug for Credentials {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Credentials")
+            .field("username", &self.username)
+            .field("password", &"<redacted>")
+            .finish()
+    }
+}
+
+/// Where members' addresses come from and how member-list addresses are dialled.
+pub trait AddressSource: Send + Sync + fmt::Debug + 'static {
+    /// The seed endpoints to try when no member is known (or none of the known ones answers).
+    fn seeds(&self) -> Vec<Endpoint>;
+    /// The endpoint to dial for a member of the member list.
+    fn member_endpoint(&self, member: &hazelcast_codec::custom::MemberInfo) -> Endpoint {
+        let a = member.client_address();
+        Endpoint::new(a.host.clone(), u16::try_from(a.port).unwrap_or(0))
+    }
+}
+
+/// A fixed list of seed endpoints; members are dialled at the address they advertise.
+#[derive(Debug, Clone)]
+pub struct StaticSeeds(pub Vec<Endpoint>);
+
+impl AddressSource for StaticSeeds {
+    fn seeds(&self) -> Vec<Endpoint> {
+        self.0.clone()
+    }
+}
+
+/// Configuration of [`crate::ClusterClient`]. Defaults are those of the official clients.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct InvocationConfig {
+    /// Cluster name sent when authenticating. Default `dev`.
+    pub cluster_name: String,
+    /// Optional credentials.
+    pub credentials: Option<Credentials>,
+    /// Client instance name. Default `hz.client_<n>`.
+    pub client_name: String,
+    /// Labels sent when authenticating.
+    pub labels: Vec<String>,
+    /// A connection per member and key-based routing (true), or one connection (false).
+    pub smart_routing: bool,
+    /// Retry non-`retryable` calls after a connection loss. Default false.
+    pub redo_operation: bool,
+    /// Deadline of a whole call, retries and waiting included. Default 120 s.
+    pub invocation_timeout: Duration,
+    /// Largest pause between retries of one call. Default 1 s.
+    pub invocation_retry_pause: Duration,
+    /// Members send backup acknowledgements to the client (smart routing only). Default true.
+    pub backup_ack_to_client_enabled: bool,
+    /// How long to wait for backup acknowledgements after the answer. Default 5 s.
+    pub operation_backup_timeout: Duration,
+    /// Fail (instead of completing) when backup acknowledgements do not arrive. Default false.
+    pub fail_on_indeterminate_operation_state: bool,
+    /// Ping a connection after this long without writing. Default 5 s.
+    pub heartbeat_interval: Duration,
+    /// Close a connection after this long without reading. Default 60 s.
+    pub heartbeat_timeout: Duration,
+    /// Budget of one connect-to-cluster procedure; `None` tries forever. Default `None`.
+    pub cluster_connect_timeout: Option<Duration>,
+    /// Backoff between connect rounds.
+    pub connection_retry: BackoffConfig,
+    /// What happens when the last connection is lost.
+    pub reconnect_mode: ReconnectMode,
+    /// Member choice for calls without partition or target.
+    pub load_balancer: LoadBalancer,
+    /// Transport settings (connect timeout, socket options, TLS); the connect timeout also bounds
+    /// each authentication round trip.
+    pub connection: ConnectionConfig,
+}
+
+impl Default for InvocationConfig {
+    fn default() -> Self {
+        InvocationConfig {
+            cluster_name: "dev".into(),
+            credentials: None,
+            client_name: default_client_name(),
+            labels: Vec::new(),
+            smart_routing: true,
+            redo_operation: false,
+            invocation_timeout: Duration::from_secs(120),
+            invocation_retry_pause: Duration::from_secs(1),
+            backup_ack_to_client_enabled: true,
+            operation_backup_timeout: Duration::from_secs(5),
+            fail_on_indeterminate_operation_state: false,
+            heartbeat_interval: Duration::from_secs(5),
+            heartbeat_timeout: Duration::from_secs(60),
+            cluster_connect_timeout: None,
+            connection_retry: BackoffConfig::default(),
+            reconnect_mode: ReconnectMode::On,
+            load_balancer: LoadBalancer::RoundRobin,
+            connection: ConnectionConfig::default(),
+        }
+    }
+}
+
+fn default_client_name() -> String {
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static N: AtomicU32 = AtomicU32::new(0);
+    format!("hz.client_{}", N.fetch_add(1, Ordering::Relaxed))
+}
+
+impl InvocationConfig {
+    /// True when calls carry the backup-aware flag and backup acknowledgements are awaited.
+    pub fn backup_acks_active(&self) -> bool {
+        self.smart_routing && self.backup_ack_to_client_enabled
+    }
+}

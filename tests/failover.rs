@@ -1,0 +1,270 @@
+//! Member failures with real members: kill -9 under load, a whole-cluster restart, a frozen
+//! member. Each test owns its cluster.
+
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
+use hazelcast_codec::{Deserialize, Serialize};
+use hazelcast_invocation::{
+    ClientEvent, ClusterClient, InvocationConfig, InvocationError, StaticSeeds, Target,
+};
+use hazelcast_testkit::{Cluster, ClusterConfig};
+use hazelcast_transport::Endpoint;
+
+async fn start(members: usize) -> Arc<Cluster> {
+    tokio::task::spawn_blocking(move || ClusterConfig::new().members(members).backup_count(1).start())
+        .await
+        .expect("join")
+        .map(Arc::new)
+        .expect("cluster starts")
+}
+
+fn config(cluster: &Cluster) -> (InvocationConfig, Arc<StaticSeeds>) {
+    let mut cfg = InvocationConfig::default();
+    cfg.cluster_name = cluster.cluster_name().to_owned();
+    cfg.invocation_timeout = Duration::from_secs(30);
+    cfg.connection_retry.initial = Duration::from_millis(200);
+    cfg.connection_retry.max = Duration::from_secs(1);
+    let seeds = cluster
+        .addresses()
+        .iter()
+        .map(|a| Endpoint::new(a.ip().to_string(), a.port()))
+        .collect();
+    (cfg, Arc::new(StaticSeeds(seeds)))
+}
+
+async fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + deadline;
+    while !cond() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn set(client: &ClusterClient, map: &str, key: &str, value: i64) -> Result<(), InvocationError> {
+    let (k, v) = (key.to_data(), value.to_data());
+    let pid = client.partition_id(&k);
+    client
+        .invoke(
+            &MapSetRequest {
+                thread_id: 1,
+                ttl: -1,
+                name: map,
+                key: &k,
+                value: &v,
+            },
+            Target::Partition(pid),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn get(client: &ClusterClient, map: &str, key: &str) -> Result<Option<i64>, InvocationError> {
+    let k = key.to_data();
+    let pid = client.partition_id(&k);
+    let answer = client
+        .invoke(
+            &MapGetRequest {
+                thread_id: 1,
+                name: map,
+                key: &k,
+            },
+            Target::Partition(pid),
+        )
+        .await?;
+    Ok(MapGetResponse::decode(&answer)?
+        .response
+        .map(|d| i64::from_data(&d))
+        .transpose()?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn kill_one_member_under_load_loses_no_acknowledged_write() {
+    let cluster = start(3).await;
+    let (cfg, seeds) = config(&cluster);
+    let timeout = cfg.invocation_timeout;
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    wait_for("3 connections", Duration::from_secs(20), || {
+        client.connections().list.len() == 3
+    })
+    .await;
+
+    let acked: Arc<Mutex<HashMap<String, i64>>> = Arc::default();
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok_sets, failed_sets, failed_gets, slowest_ms) = (
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+        Arc::new(AtomicU64::new(0)),
+    );
+    let mut workers = Vec::new();
+    for w in 0..4 {
+        let (client, acked, stop) = (client.clone(), acked.clone(), stop.clone());
+        let (ok_sets, failed_sets, failed_gets, slowest_ms) = (
+            ok_sets.clone(),
+            failed_sets.clone(),
+            failed_gets.clone(),
+            slowest_ms.clone(),
+        );
+        workers.push(tokio::spawn(async move {
+            let mut n = 0i64;
+            while !stop.load(Ordering::Relaxed) {
+                n += 1;
+                let key = format!("w{w}-k{}", n % 50);
+                let t = Instant::now();
+                match set(&client, "chaos", &key, n).await {
+                    Ok(()) => {
+                        ok_sets.fetch_add(1, Ordering::Relaxed);
+                        acked.lock().unwrap().insert(key.clone(), n);
+                    }
+                    // The outcome of a mutation cut off mid-flight is unknown: not acknowledged.
+                    Err(InvocationError::TargetDisconnected { .. }) => {
+                        failed_sets.fetch_add(1, Ordering::Relaxed);
+                        acked.lock().unwrap().remove(&key);
+                    }
+                    Err(e) => panic!("set failed unexpectedly: {e}"),
+                }
+                if get(&client, "chaos", &key).await.is_err() {
+                    failed_gets.fetch_add(1, Ordering::Relaxed);
+                }
+                slowest_ms.fetch_max(t.elapsed().as_millis() as u64, Ordering::Relaxed);
+            }
+        }));
+    }
+    wait_for("some load", Duration::from_secs(20), || {
+        ok_sets.load(Ordering::Relaxed) > 200
+    })
+    .await;
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.kill(1))
+        .await
+        .unwrap()
+        .expect("kill");
+    let after_kill = ok_sets.load(Ordering::Relaxed);
+    wait_for("load continuing after the kill", Duration::from_secs(30), || {
+        ok_sets.load(Ordering::Relaxed) > after_kill + 500
+    })
+    .await;
+    wait_for("2 connections", Duration::from_secs(30), || {
+        client.connections().list.len() == 2
+    })
+    .await;
+    stop.store(true, Ordering::Relaxed);
+    for w in workers {
+        w.await.expect("worker");
+    }
+    let acked = acked.lock().unwrap().clone();
+    let mut lost = 0;
+    for (key, value) in &acked {
+        if get(&client, "chaos", key).await.expect("read back") != Some(*value) {
+            lost += 1;
+        }
+    }
+    eprintln!(
+        "kill -9 under load: {} sets acknowledged, {} failed (target disconnected), {} gets failed, {} keys checked, lost {lost}, slowest call {} ms",
+        ok_sets.load(Ordering::Relaxed),
+        failed_sets.load(Ordering::Relaxed),
+        failed_gets.load(Ordering::Relaxed),
+        acked.len(),
+        slowest_ms.load(Ordering::Relaxed)
+    );
+    assert_eq!(lost, 0, "acknowledged writes lost");
+    assert_eq!(
+        failed_gets.load(Ordering::Relaxed),
+        0,
+        "read-only calls are retried"
+    );
+    assert!(Duration::from_millis(slowest_ms.load(Ordering::Relaxed)) < timeout);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn client_reconnects_after_the_cluster_restarts() {
+    let cluster = start(1).await;
+    let (cfg, seeds) = config(&cluster);
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    let mut events = client.subscribe();
+    set(&client, "restart", "k", 1).await.expect("set");
+
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.kill(0))
+        .await
+        .unwrap()
+        .expect("kill");
+    let deadline = Instant::now() + Duration::from_secs(30);
+    loop {
+        let ev = tokio::time::timeout_at(deadline.into(), events.recv())
+            .await
+            .expect("disconnected event");
+        if matches!(ev, Ok(ClientEvent::Disconnected)) {
+            break;
+        }
+    }
+    let c = cluster.clone();
+    let down_at = Instant::now();
+    tokio::task::spawn_blocking(move || c.restart(0))
+        .await
+        .unwrap()
+        .expect("restart");
+    loop {
+        let ev = tokio::time::timeout_at(deadline.into(), events.recv())
+            .await
+            .expect("connected event");
+        if matches!(ev, Ok(ClientEvent::Connected)) {
+            break;
+        }
+    }
+    eprintln!("reconnected {:?} after the restart began", down_at.elapsed());
+    // The restarted cluster is empty (no persistence), and usable.
+    assert_eq!(get(&client, "restart", "k").await.expect("get"), None);
+    set(&client, "restart", "k", 2).await.expect("set after restart");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn heartbeat_closes_the_connection_to_a_frozen_member() {
+    let cluster = start(1).await;
+    let (mut cfg, seeds) = config(&cluster);
+    cfg.heartbeat_interval = Duration::from_millis(300);
+    cfg.heartbeat_timeout = Duration::from_secs(2);
+    let heartbeat_timeout = cfg.heartbeat_timeout;
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    let mut events = client.subscribe();
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.pause(0))
+        .await
+        .unwrap()
+        .expect("pause");
+    let paused_at = Instant::now();
+    let ev = tokio::time::timeout(Duration::from_secs(10), async {
+        loop {
+            if let Ok(ClientEvent::Disconnected) = events.recv().await {
+                return;
+            }
+        }
+    })
+    .await;
+    let elapsed = paused_at.elapsed();
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.resume(0))
+        .await
+        .unwrap()
+        .expect("resume");
+    assert!(ev.is_ok(), "no disconnect within 10 s of freezing the member");
+    eprintln!(
+        "heartbeat timeout {heartbeat_timeout:?}: connection closed {elapsed:?} after the member froze"
+    );
+    assert!(
+        elapsed >= heartbeat_timeout - Duration::from_millis(400)
+            && elapsed < heartbeat_timeout + Duration::from_secs(2)
+    );
+    // It comes back once the member thaws.
+    wait_for("reconnection", Duration::from_secs(30), || {
+        client.connections().list.len() == 1
+    })
+    .await;
+    client.shutdown().await;
+}

@@ -1,0 +1,330 @@
+//! The invocation layer with a fault-injection proxy between the client and real members:
+//! routing observed per member, redo, invocation deadline, backup acknowledgements.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hazelcast_codec::custom::MemberInfo;
+use hazelcast_codec::frame::flags;
+use hazelcast_codec::messages::Request;
+use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
+use hazelcast_codec::{Deserialize, Serialize};
+use hazelcast_invocation::{AddressSource, ClusterClient, InvocationConfig, InvocationError, Target};
+use hazelcast_testkit::proxy::{Condition, Reaction, Rule};
+use hazelcast_testkit::{Cluster, ClusterConfig, FaultProxy, SharedCluster};
+use hazelcast_transport::Endpoint;
+
+static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(3).backup_count(1));
+
+const MAP_GET: i32 = MapGetRequest::MESSAGE_TYPE;
+const MAP_GET_RESPONSE: i32 = MapGetRequest::MESSAGE_TYPE + 1;
+const MAP_SET: i32 = MapSetRequest::MESSAGE_TYPE;
+
+async fn cluster() -> &'static Cluster {
+    tokio::task::spawn_blocking(|| CLUSTER.get().map(|_| ()))
+        .await
+        .expect("join")
+        .expect("cluster starts");
+    CLUSTER.get().expect("cluster")
+}
+
+/// Dials every member through its proxy.
+#[derive(Debug)]
+struct Proxied {
+    by_member: HashMap<SocketAddr, SocketAddr>,
+    seeds: Vec<Endpoint>,
+}
+
+impl AddressSource for Proxied {
+    fn seeds(&self) -> Vec<Endpoint> {
+        self.seeds.clone()
+    }
+    fn member_endpoint(&self, member: &MemberInfo) -> Endpoint {
+        let a = member.client_address();
+        let real: SocketAddr = format!("{a}").parse().expect("member address");
+        let p = self.by_member.get(&real).copied().unwrap_or(real);
+        Endpoint::new(p.ip().to_string(), p.port())
+    }
+}
+
+struct Setup {
+    proxy: FaultProxy,
+    client: ClusterClient,
+}
+
+async fn setup(tweak: impl FnOnce(&mut InvocationConfig)) -> Setup {
+    let cluster = cluster().await;
+    let proxy = FaultProxy::start(&cluster.addresses()).await.expect("proxy");
+    let by_member = cluster.addresses().into_iter().zip(proxy.addresses()).collect();
+    let seeds = proxy
+        .addresses()
+        .iter()
+        .map(|a| Endpoint::new(a.ip().to_string(), a.port()))
+        .collect();
+    let mut cfg = InvocationConfig::default();
+    cfg.cluster_name = cluster.cluster_name().to_owned();
+    cfg.invocation_timeout = Duration::from_secs(20);
+    tweak(&mut cfg);
+    let smart = cfg.smart_routing;
+    let client = ClusterClient::connect(cfg, Arc::new(Proxied { by_member, seeds }))
+        .await
+        .expect("connect");
+    if smart {
+        wait_for("a connection per member", || client.connections().list.len() == 3).await;
+    }
+    // A fresh cluster assigns partitions on the first partition-bound call.
+    get(&client, "warm-up", "k").await.expect("first call");
+    wait_for("the partition table", || {
+        client.snapshot().partitions.owners.iter().flatten().count() == 271
+    })
+    .await;
+    Setup { proxy, client }
+}
+
+async fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + Duration::from_secs(20);
+    while !cond() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn set(client: &ClusterClient, map: &str, key: &str, value: i32) -> Result<(), InvocationError> {
+    let (k, v) = (key.to_data(), value.to_data());
+    let pid = client.partition_id(&k);
+    client
+        .invoke(
+            &MapSetRequest {
+                thread_id: 1,
+                ttl: -1,
+                name: map,
+                key: &k,
+                value: &v,
+            },
+            Target::Partition(pid),
+        )
+        .await?;
+    Ok(())
+}
+
+async fn get(client: &ClusterClient, map: &str, key: &str) -> Result<Option<i32>, InvocationError> {
+    let k = key.to_data();
+    let pid = client.partition_id(&k);
+    let answer = client
+        .invoke(
+            &MapGetRequest {
+                thread_id: 1,
+                name: map,
+                key: &k,
+            },
+            Target::Partition(pid),
+        )
+        .await?;
+    let value = MapGetResponse::decode(&answer)?.response;
+    Ok(value.map(|d| i32::from_data(&d)).transpose()?)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_key_reaches_its_partition_owner() {
+    let Setup { proxy, client } = setup(|_| {}).await;
+    let snapshot = client.snapshot();
+    let cluster = cluster().await;
+    // Member index (proxy order) of each member UUID.
+    let index: HashMap<_, _> = snapshot
+        .members
+        .members
+        .iter()
+        .map(|m| {
+            let addr: SocketAddr = m.client_address().to_string().parse().unwrap();
+            (
+                m.uuid,
+                cluster.addresses().iter().position(|a| *a == addr).unwrap(),
+            )
+        })
+        .collect();
+    let mut expected = [0u64; 3];
+    for i in 0..300 {
+        let key = format!("routing-{i}");
+        let pid = client.partition_id(&key.to_data());
+        expected[index[&snapshot.partitions.owner(pid).unwrap()]] += 1;
+        set(&client, "routing", &key, i).await.expect("set");
+    }
+    let stats = proxy.stats();
+    for (i, want) in expected.iter().enumerate() {
+        assert_eq!(
+            stats.members[i].requests(MAP_SET),
+            *want,
+            "member {i} received the sets of the keys it owns"
+        );
+    }
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_only_call_is_retried_after_a_cut_connection() {
+    let Setup { proxy, client } = setup(|_| {}).await;
+    set(&client, "redo-read", "k", 7).await.unwrap();
+    let gets_before = proxy.stats().requests(MAP_GET);
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(MAP_GET).and(Condition::Times(1)),
+        Reaction::CutConnection,
+    )]);
+    assert_eq!(
+        get(&client, "redo-read", "k").await.expect("retried get"),
+        Some(7)
+    );
+    assert_eq!(
+        proxy.stats().requests(MAP_GET) - gets_before,
+        1,
+        "the cut request never reached a member; the retry did"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutation_fails_after_a_cut_connection_without_redo() {
+    let Setup { proxy, client } = setup(|_| {}).await;
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(MAP_SET).and(Condition::Times(1)),
+        Reaction::CutConnection,
+    )]);
+    let err = set(&client, "redo-off", "k", 1).await.expect_err("not retried");
+    assert!(
+        matches!(err, InvocationError::TargetDisconnected { .. }),
+        "{err:?}"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mutation_is_retried_after_a_cut_connection_with_redo() {
+    let Setup { proxy, client } = setup(|c| c.redo_operation = true).await;
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(MAP_SET).and(Condition::Times(1)),
+        Reaction::CutConnection,
+    )]);
+    set(&client, "redo-on", "k", 5)
+        .await
+        .expect("redo retries the set");
+    assert_eq!(get(&client, "redo-on", "k").await.unwrap(), Some(5));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invocation_timeout_fires_for_a_swallowed_response() {
+    let timeout = Duration::from_secs(2);
+    let Setup { proxy, client } = setup(|c| c.invocation_timeout = timeout).await;
+    proxy.set_response_rules(vec![Rule::new(
+        Condition::MessageType(MAP_GET_RESPONSE),
+        Reaction::Drop,
+    )]);
+    let start = Instant::now();
+    let err = get(&client, "swallowed", "k").await.expect_err("no answer");
+    let elapsed = start.elapsed();
+    assert!(matches!(err, InvocationError::Timeout { .. }), "{err:?}");
+    assert!(
+        elapsed >= timeout && elapsed < timeout + Duration::from_secs(1),
+        "fired after {elapsed:?}"
+    );
+    eprintln!("invocation timeout {timeout:?} fired after {elapsed:?}");
+    assert_eq!(
+        client.pending_calls(),
+        0,
+        "the timed-out call left nothing behind"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn backup_acks_arrive_and_complete_the_call() {
+    let Setup { proxy, client } = setup(|c| c.operation_backup_timeout = Duration::from_secs(3)).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    proxy.set_request_rules(vec![
+        Rule::new(Condition::MessageType(MAP_SET), Reaction::Pass).with_feedback(tx),
+    ]);
+    let start = Instant::now();
+    set(&client, "acks", "k", 1).await.expect("set");
+    let elapsed = start.elapsed();
+    let sent = rx.recv().await.expect("the set went through the proxy");
+    assert_ne!(
+        sent.initial_flags() & flags::BACKUP_AWARE,
+        0,
+        "smart calls are backup-aware"
+    );
+    assert!(
+        elapsed < Duration::from_secs(2),
+        "acks delivered: no wait for the backup timeout ({elapsed:?})"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_backup_acks_complete_after_the_backup_timeout() {
+    let backup_timeout = Duration::from_millis(1500);
+    let Setup { proxy, client } = setup(|c| c.operation_backup_timeout = backup_timeout).await;
+    proxy.set_response_rules(vec![Rule::new(Condition::IsBackupEvent, Reaction::Drop)]);
+    let start = Instant::now();
+    set(&client, "acks-dropped", "k", 1)
+        .await
+        .expect("completes normally");
+    let elapsed = start.elapsed();
+    assert!(
+        elapsed >= backup_timeout && elapsed < backup_timeout + Duration::from_secs(1),
+        "{elapsed:?}"
+    );
+    eprintln!("backup timeout {backup_timeout:?}: call completed after {elapsed:?}");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_backup_acks_fail_when_indeterminate_state_is_an_error() {
+    let backup_timeout = Duration::from_millis(1500);
+    let Setup { proxy, client } = setup(|c| {
+        c.operation_backup_timeout = backup_timeout;
+        c.fail_on_indeterminate_operation_state = true;
+    })
+    .await;
+    proxy.set_response_rules(vec![Rule::new(Condition::IsBackupEvent, Reaction::Drop)]);
+    let start = Instant::now();
+    let err = set(&client, "acks-indeterminate", "k", 1)
+        .await
+        .expect_err("indeterminate");
+    let elapsed = start.elapsed();
+    assert!(
+        matches!(err, InvocationError::IndeterminateOperationState { .. }),
+        "{err:?}"
+    );
+    assert!(
+        elapsed >= backup_timeout && elapsed < backup_timeout + Duration::from_secs(1),
+        "{elapsed:?}"
+    );
+    // The primary applied it anyway.
+    proxy.clear_rules();
+    assert_eq!(get(&client, "acks-indeterminate", "k").await.unwrap(), Some(1));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unisocket_sends_no_backup_aware_calls() {
+    let Setup { proxy, client } = setup(|c| c.smart_routing = false).await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    proxy.set_request_rules(vec![
+        Rule::new(Condition::MessageType(MAP_SET), Reaction::Pass).with_feedback(tx),
+    ]);
+    set(&client, "uni", "k", 1).await.expect("set");
+    let sent = rx.recv().await.expect("set seen");
+    assert_eq!(sent.initial_flags() & flags::BACKUP_AWARE, 0);
+    assert_eq!(client.connections().list.len(), 1);
+    assert_eq!(
+        proxy
+            .stats()
+            .members
+            .iter()
+            .map(|m| m.connections_accepted)
+            .sum::<usize>(),
+        1
+    );
+    client.shutdown().await;
+}

@@ -1,0 +1,212 @@
+//! The invocation layer against real members: smart and unisocket routing, authentication
+//! errors. Fault scenarios (proxy, kills) live in their own binaries with their own clusters.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest, MapSetResponse};
+use hazelcast_codec::{Deserialize, Serialize};
+use hazelcast_invocation::{
+    AuthFailure, ClusterClient, InvocationConfig, InvocationError, StaticSeeds, Target,
+};
+use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
+use hazelcast_transport::Endpoint;
+
+static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(3));
+
+async fn cluster() -> &'static Cluster {
+    tokio::task::spawn_blocking(|| CLUSTER.get().map(|c| c as *const Cluster as usize))
+        .await
+        .expect("join")
+        .map(|p| {
+            // SAFETY-free alternative to returning a reference across spawn_blocking: the shared
+            // cluster is a static that lives for the whole process.
+            let _ = p;
+            CLUSTER.get().expect("started")
+        })
+        .expect("a 3-member cluster starts")
+}
+
+fn config(cluster: &Cluster, smart: bool) -> (InvocationConfig, Arc<StaticSeeds>) {
+    let mut cfg = InvocationConfig::default();
+    cfg.cluster_name = cluster.cluster_name().to_owned();
+    cfg.smart_routing = smart;
+    cfg.invocation_timeout = Duration::from_secs(30);
+    let seeds = cluster
+        .addresses()
+        .iter()
+        .map(|a| Endpoint::new(a.ip().to_string(), a.port()))
+        .collect();
+    (cfg, Arc::new(StaticSeeds(seeds)))
+}
+
+async fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + deadline;
+    while !cond() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn smart_routing_sends_each_key_to_its_partition_owner() {
+    let cluster = cluster().await;
+    let (cfg, seeds) = config(cluster, true);
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    wait_for("a connection to every member", Duration::from_secs(20), || {
+        client.connections().list.len() == 3
+    })
+    .await;
+    // A fresh cluster assigns partitions on the first partition-bound call.
+    let probe = "probe".to_data();
+    client
+        .invoke(
+            &MapGetRequest {
+                thread_id: 1,
+                name: "probe",
+                key: &probe,
+            },
+            Target::Partition(client.partition_id(&probe)),
+        )
+        .await
+        .expect("first call");
+    wait_for("the partition table", Duration::from_secs(20), || {
+        client
+            .snapshot()
+            .partitions
+            .owners
+            .iter()
+            .filter(|o| o.is_some())
+            .count()
+            == 271
+    })
+    .await;
+
+    // Count, per member, the keys it owns; then compare with what each connection wrote.
+    let snapshot = client.snapshot();
+    let before: HashMap<_, _> = client
+        .connections()
+        .list
+        .iter()
+        .map(|c| (c.member, c.connection.stats().messages_written))
+        .collect();
+    let mut expected: HashMap<_, u64> = HashMap::new();
+    let map = "smart-routing";
+    for i in 0..200 {
+        let key = format!("key-{i}").to_data();
+        let value = i.to_data();
+        let pid = client.partition_id(&key);
+        *expected
+            .entry(snapshot.partitions.owner(pid).expect("owner"))
+            .or_default() += 2;
+        let set = MapSetRequest {
+            thread_id: 1,
+            ttl: -1,
+            name: map,
+            key: &key,
+            value: &value,
+        };
+        let answer = client.invoke(&set, Target::Partition(pid)).await.expect("set");
+        MapSetResponse::decode(&answer).expect("set answer");
+        let answer = client
+            .invoke(
+                &MapGetRequest {
+                    thread_id: 1,
+                    name: map,
+                    key: &key,
+                },
+                Target::Partition(pid),
+            )
+            .await;
+        let got = MapGetResponse::decode(&answer.expect("get"))
+            .expect("get answer")
+            .response
+            .expect("value");
+        assert_eq!(i32::from_data(&got).unwrap(), i);
+    }
+    for c in client.connections().list.iter() {
+        let sent = c.connection.stats().messages_written - before[&c.member];
+        let want = expected.get(&c.member).copied().unwrap_or(0);
+        // Heartbeat pings may add a few messages on an idle connection.
+        assert!(
+            sent >= want && sent <= want + 3,
+            "member {} got {sent} messages, owns {want} calls",
+            c.member
+        );
+    }
+    client.shutdown().await;
+    assert!(client.connections().list.is_empty());
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn unisocket_uses_one_connection_for_everything() {
+    let cluster = cluster().await;
+    let (cfg, seeds) = config(cluster, false);
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    let map = "unisocket";
+    for i in 0..50 {
+        let key = format!("k{i}").to_data();
+        let value = format!("v{i}").to_data();
+        let pid = client.partition_id(&key);
+        client
+            .invoke(
+                &MapSetRequest {
+                    thread_id: 1,
+                    ttl: -1,
+                    name: map,
+                    key: &key,
+                    value: &value,
+                },
+                Target::Partition(pid),
+            )
+            .await
+            .expect("set");
+        let answer = client
+            .invoke(
+                &MapGetRequest {
+                    thread_id: 1,
+                    name: map,
+                    key: &key,
+                },
+                Target::Partition(pid),
+            )
+            .await
+            .expect("get");
+        let got = MapGetResponse::decode(&answer).unwrap().response.expect("value");
+        assert_eq!(String::from_data(&got).unwrap(), format!("v{i}"));
+    }
+    assert_eq!(
+        client.connections().list.len(),
+        1,
+        "unisocket keeps exactly one connection"
+    );
+    assert_eq!(
+        client.snapshot().members.members.len(),
+        3,
+        "it still learns the member list"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn wrong_cluster_name_is_an_authentication_error() {
+    let cluster = cluster().await;
+    let (mut cfg, seeds) = config(cluster, true);
+    cfg.cluster_name = "not-this-cluster".into();
+    cfg.cluster_connect_timeout = Some(Duration::from_millis(500));
+    cfg.connection_retry.initial = Duration::from_millis(100);
+    let err = ClusterClient::connect(cfg, seeds)
+        .await
+        .expect_err("must not connect");
+    match err {
+        InvocationError::ClusterUnreachable { last, tried, .. } => {
+            assert!(
+                last.contains(&AuthFailure::Credentials.to_string()),
+                "last error: {last}"
+            );
+            assert_eq!(tried.len(), 3, "every seed was tried: {tried:?}");
+        }
+        other => panic!("unexpected error {other:?}"),
+    }
+}
