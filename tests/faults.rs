@@ -37,11 +37,12 @@ struct Proxied {
     seeds: Vec<Endpoint>,
 }
 
+#[async_trait::async_trait]
 impl AddressSource for Proxied {
-    fn seeds(&self) -> Vec<Endpoint> {
-        self.seeds.clone()
+    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError> {
+        Ok(self.seeds.clone())
     }
-    fn member_endpoint(&self, member: &MemberInfo) -> Endpoint {
+    async fn member_endpoint(&self, member: &MemberInfo) -> Endpoint {
         let a = member.client_address();
         let real: SocketAddr = format!("{a}").parse().expect("member address");
         let p = self.by_member.get(&real).copied().unwrap_or(real);

@@ -31,8 +31,9 @@ use rand::seq::SliceRandom;
 use tokio::sync::{Notify, broadcast};
 use tokio::time::Instant;
 
+use crate::addresses::AddressSource;
 use crate::backoff::{WaitStrategy, retry_pause};
-use crate::config::{AddressSource, InvocationConfig, LoadBalancer, ReconnectMode};
+use crate::config::{InvocationConfig, LoadBalancer, ReconnectMode};
 use crate::error::{AuthFailure, InvocationError, ServerError};
 use crate::pending::{AckOutcome, Outcome, PendingCalls};
 use crate::view::{ClusterSnapshot, MemberList, MembershipDiff, PartitionTable, diff};
@@ -208,6 +209,8 @@ impl ClusterClient {
                 });
             }
         }
+        let members = client.inner.members.load_full();
+        client.inner.addresses.on_member_list(&members.members).await;
         if client.inner.cfg.smart_routing {
             client.inner.connect_to_all_members().await;
         }
@@ -565,20 +568,21 @@ impl Inner {
         let mut tried: Vec<String> = Vec::new();
         let mut last = String::from("no address to try");
         loop {
-            let mut candidates: Vec<Endpoint> = {
-                let members = self.members.load();
-                let mut m: Vec<Endpoint> = members
-                    .members
-                    .iter()
-                    .map(|m| self.addresses.member_endpoint(m))
-                    .collect();
-                m.shuffle(&mut rand::rng());
-                m
-            };
-            for s in self.addresses.seeds() {
-                if !candidates.contains(&s) {
-                    candidates.push(s);
+            let mut candidates: Vec<Endpoint> = Vec::new();
+            let members = self.members.load_full();
+            for m in &members.members {
+                candidates.push(self.addresses.member_endpoint(m).await);
+            }
+            candidates.shuffle(&mut rand::rng());
+            match self.addresses.seeds().await {
+                Ok(seeds) => {
+                    for s in seeds {
+                        if !candidates.contains(&s) {
+                            candidates.push(s);
+                        }
+                    }
                 }
+                Err(e) => last = e.to_string(),
             }
             for endpoint in candidates {
                 if !self.is_active() {
@@ -877,11 +881,16 @@ impl Inner {
         for m in &changes.added {
             let _ = self.events.send(ClientEvent::MemberAdded(m.clone()));
         }
-        if self.cfg.smart_routing
-            && !changes.added.is_empty()
+        if (!changes.added.is_empty() || !changes.removed.is_empty())
             && let Some(this) = self.arc()
         {
-            tokio::spawn(async move { this.connect_to_all_members().await });
+            tokio::spawn(async move {
+                let members = this.members.load_full();
+                this.addresses.on_member_list(&members.members).await;
+                if this.cfg.smart_routing {
+                    this.connect_to_all_members().await;
+                }
+            });
         }
     }
 
@@ -915,7 +924,7 @@ impl Inner {
 
     async fn connect_member(&self, member: &MemberInfo) {
         let mut wait = WaitStrategy::new(self.cfg.connection_retry, None);
-        let endpoint = self.addresses.member_endpoint(member);
+        let endpoint = self.addresses.member_endpoint(member).await;
         loop {
             if !self.is_active()
                 || self.members.load().get(&member.uuid).is_none()

@@ -3,7 +3,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use hazelcast_transport::{ConnectionConfig, Endpoint};
+use hazelcast_transport::ConnectionConfig;
 
 use crate::backoff::BackoffConfig;
 
@@ -46,27 +46,6 @@ impl fmt::Debug for Credentials {
             .field("username", &self.username)
             .field("password", &"<redacted>")
             .finish()
-    }
-}
-
-/// Where members' addresses come from and how member-list addresses are dialled.
-pub trait AddressSource: Send + Sync + fmt::Debug + 'static {
-    /// The seed endpoints to try when no member is known (or none of the known ones answers).
-    fn seeds(&self) -> Vec<Endpoint>;
-    /// The endpoint to dial for a member of the member list.
-    fn member_endpoint(&self, member: &hazelcast_codec::custom::MemberInfo) -> Endpoint {
-        let a = member.client_address();
-        Endpoint::new(a.host.clone(), u16::try_from(a.port).unwrap_or(0))
-    }
-}
-
-/// A fixed list of seed endpoints; members are dialled at the address they advertise.
-#[derive(Debug, Clone)]
-pub struct StaticSeeds(pub Vec<Endpoint>);
-
-impl AddressSource for StaticSeeds {
-    fn seeds(&self) -> Vec<Endpoint> {
-        self.0.clone()
     }
 }
 

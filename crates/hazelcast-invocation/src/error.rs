@@ -160,6 +160,12 @@ pub enum InvocationError {
         /// The last error.
         last: String,
     },
+    /// The address provider (e.g. cloud discovery) failed.
+    #[error("member discovery failed: {message}")]
+    Discovery {
+        /// The provider's error.
+        message: String,
+    },
     /// The configuration is invalid.
     #[error("invalid configuration: {0}")]
     Config(String),

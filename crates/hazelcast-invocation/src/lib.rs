@@ -30,6 +30,7 @@
 //! elsewhere. The first five retries go at once, then 1, 2, 4 … ms up to
 //! `invocation_retry_pause`; while there is no connection at all a call waits for one instead.
 
+mod addresses;
 mod backoff;
 mod client;
 mod config;
@@ -37,8 +38,9 @@ mod error;
 mod pending;
 mod view;
 
+pub use addresses::{AddressSource, DiscoveryAddresses, StaticSeeds};
 pub use backoff::BackoffConfig;
 pub use client::{ClientEvent, ClusterClient, Connections, EventHandler, MemberConnection, Target};
-pub use config::{AddressSource, Credentials, InvocationConfig, LoadBalancer, ReconnectMode, StaticSeeds};
+pub use config::{Credentials, InvocationConfig, LoadBalancer, ReconnectMode};
 pub use error::{AuthFailure, InvocationError, ServerError};
 pub use view::{ClusterSnapshot, MemberList, MembershipDiff, PartitionTable};
