@@ -210,3 +210,129 @@ async fn wrong_cluster_name_is_an_authentication_error() {
         other => panic!("unexpected error {other:?}"),
     }
 }
+
+/// A `Map.AddEntryListener` registration forwarding decoded events to a channel.
+struct EntryListener {
+    map: String,
+    tx: tokio::sync::mpsc::UnboundedSender<hazelcast_codec::messages::map::MapEntryEvent>,
+}
+
+impl hazelcast_invocation::ListenerRegistration for EntryListener {
+    fn encode_add(&self, local_only: bool) -> hazelcast_codec::ClientMessage {
+        use hazelcast_codec::messages::Request;
+        use hazelcast_codec::messages::map::{MapAddEntryListenerRequest, entry_event_type as t};
+        let req = MapAddEntryListenerRequest {
+            include_value: true,
+            listener_flags: t::ADDED | t::UPDATED | t::REMOVED,
+            local_only,
+            name: &self.map,
+        };
+        req.encode(-1)
+    }
+    fn decode_add_response(
+        &self,
+        msg: &hazelcast_codec::ClientMessage,
+    ) -> Result<hazelcast_codec::Uuid, hazelcast_codec::CodecError> {
+        Ok(hazelcast_codec::messages::map::MapAddEntryListenerResponse::decode(msg)?.response)
+    }
+    fn encode_remove(&self, id: hazelcast_codec::Uuid) -> hazelcast_codec::ClientMessage {
+        use hazelcast_codec::messages::Request;
+        hazelcast_codec::messages::map::MapRemoveEntryListenerRequest {
+            registration_id: id,
+            name: &self.map,
+        }
+        .encode(-1)
+    }
+    fn on_event(&self, event: hazelcast_codec::ClientMessage) {
+        if let Ok(e) = hazelcast_codec::messages::map::MapEntryEvent::decode(&event) {
+            let _ = self.tx.send(e);
+        }
+    }
+}
+
+async fn listener_delivers_each_change_once(smart: bool) {
+    use hazelcast_codec::messages::map::entry_event_type as t;
+    let cluster = cluster().await;
+    let (cfg, seeds) = config(cluster, smart);
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    if smart {
+        wait_for("3 connections", Duration::from_secs(20), || {
+            client.connections().list.len() == 3
+        })
+        .await;
+    }
+    let map = format!("listened-{smart}");
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    // Keeps the channel open after the listener (and its sender) is dropped on removal.
+    let _open = tx.clone();
+    let id = client
+        .add_listener(Arc::new(EntryListener { map: map.clone(), tx }))
+        .await
+        .expect("listener");
+    let set = |key: String, value: i32| {
+        let client = client.clone();
+        let map = map.clone();
+        async move {
+            let (k, v) = (key.to_data(), value.to_data());
+            let pid = client.partition_id(&k);
+            client
+                .invoke(
+                    &MapSetRequest {
+                        thread_id: 1,
+                        ttl: -1,
+                        name: &map,
+                        key: &k,
+                        value: &v,
+                    },
+                    Target::Partition(pid),
+                )
+                .await
+                .expect("set");
+        }
+    };
+    for i in 0..30 {
+        set(format!("k{i}"), i).await;
+    }
+    set("k0".into(), 100).await; // an update
+    set("marker".into(), 0).await;
+    let mut added = 0;
+    let mut updated = 0;
+    loop {
+        let ev = tokio::time::timeout(Duration::from_secs(20), rx.recv())
+            .await
+            .expect("event")
+            .expect("open");
+        let key = String::from_data(ev.key.as_ref().expect("key")).unwrap();
+        match ev.event_type {
+            t::ADDED => added += 1,
+            t::UPDATED => updated += 1,
+            other => panic!("unexpected event type {other}"),
+        }
+        if key == "marker" {
+            break;
+        }
+    }
+    // Events of one key arrive in order; the marker came last, so every earlier change has
+    // arrived — each exactly once.
+    assert_eq!((added, updated), (31, 1), "one event per change (smart: {smart})");
+    assert!(client.remove_listener(id).await);
+    set("after-removal".into(), 1).await;
+    // Asserting an absence: a short window is the only way.
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), rx.recv())
+            .await
+            .is_err(),
+        "no events after removal"
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entry_listener_smart() {
+    listener_delivers_each_change_once(true).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entry_listener_unisocket() {
+    listener_delivers_each_change_once(false).await;
+}

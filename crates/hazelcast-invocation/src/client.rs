@@ -99,6 +99,23 @@ impl Connections {
     }
 }
 
+/// Identifies a listener added with [`ClusterClient::add_listener`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub struct ListenerId(pub Uuid);
+
+/// What a listener is: how to register and deregister it on one connection, and what to do
+/// with its events (called on the connection's reader task: must not block).
+pub trait ListenerRegistration: Send + Sync + 'static {
+    /// The registration request; `local_only` is true in smart mode.
+    fn encode_add(&self, local_only: bool) -> ClientMessage;
+    /// The member's registration id from the registration answer.
+    fn decode_add_response(&self, msg: &ClientMessage) -> Result<Uuid, hazelcast_codec::CodecError>;
+    /// The deregistration request for the member's registration id.
+    fn encode_remove(&self, server_registration_id: Uuid) -> ClientMessage;
+    /// One event.
+    fn on_event(&self, event: ClientMessage);
+}
+
 /// A handler for the events of one listener registration.
 pub type EventHandler = Arc<dyn Fn(ClientMessage) + Send + Sync>;
 
@@ -116,8 +133,16 @@ struct ManagerState {
     close_reasons: HashMap<u64, String>,
 }
 
+/// A user listener and where it is registered.
+struct UserListener {
+    registration: Arc<dyn ListenerRegistration>,
+    /// Connection id → (registration correlation id, the member's registration id).
+    on: HashMap<u64, (i64, Uuid)>,
+}
+
 struct Inner {
     cfg: InvocationConfig,
+    user_listeners: Mutex<HashMap<ListenerId, UserListener>>,
     addresses: Arc<dyn AddressSource>,
     client_uuid: Uuid,
     next_correlation_id: AtomicI64,
@@ -170,6 +195,7 @@ impl ClusterClient {
         let (events, _) = broadcast::channel(1024);
         let inner = Arc::new(Inner {
             cfg,
+            user_listeners: Mutex::new(HashMap::new()),
             addresses,
             client_uuid: Uuid::new_v4(),
             next_correlation_id: AtomicI64::new(1),
@@ -306,6 +332,59 @@ impl ClusterClient {
             .await
     }
 
+    /// Adds a listener: registered on every connection with `local_only = true` in smart mode
+    /// (so each event arrives once, from the member that owns the data), on the one connection
+    /// with `local_only = false` in unisocket mode, and again on every connection opened later.
+    /// Fails (registering nothing) when any current connection refuses it.
+    pub async fn add_listener(
+        &self,
+        registration: Arc<dyn ListenerRegistration>,
+    ) -> Result<ListenerId, InvocationError> {
+        let id = ListenerId(Uuid::new_v4());
+        lock(&self.inner.user_listeners).insert(
+            id,
+            UserListener {
+                registration,
+                on: HashMap::new(),
+            },
+        );
+        let conns = self.inner.connections.load_full();
+        let targets: Vec<u64> = if self.inner.cfg.smart_routing {
+            conns.list.iter().map(|c| c.connection.id()).collect()
+        } else {
+            conns
+                .list
+                .first()
+                .map(|c| c.connection.id())
+                .into_iter()
+                .collect()
+        };
+        for conn in targets {
+            if let Err(e) = self.inner.register_user_listener(id, conn).await {
+                self.remove_listener(id).await;
+                return Err(e);
+            }
+        }
+        Ok(id)
+    }
+
+    /// Removes a listener from every connection it is registered on. Returns false when the id
+    /// is unknown. Failures to reach a member are ignored (its registration dies with the
+    /// connection).
+    pub async fn remove_listener(&self, id: ListenerId) -> bool {
+        let Some(listener) = lock(&self.inner.user_listeners).remove(&id) else {
+            return false;
+        };
+        for (conn, (correlation, server_id)) in listener.on {
+            lock(&self.inner.listeners).remove(&correlation);
+            let msg = listener.registration.encode_remove(server_id);
+            if let Err(e) = self.inner.invoke(msg, true, Target::Connection(conn), None).await {
+                tracing::debug!(conn, error = %e, "listener removal failed");
+            }
+        }
+        true
+    }
+
     /// Closes every connection, fails every pending call with `ClientNotActive`, and stops all
     /// background work. Idempotent.
     pub async fn shutdown(&self) {
@@ -375,6 +454,63 @@ impl Inner {
 
     fn is_active(&self) -> bool {
         self.active.load(Ordering::Acquire)
+    }
+
+    // ---------------------------------------------------------------- user listeners
+
+    async fn register_user_listener(&self, id: ListenerId, conn: u64) -> Result<(), InvocationError> {
+        let Some(registration) = lock(&self.user_listeners)
+            .get(&id)
+            .map(|l| l.registration.clone())
+        else {
+            return Ok(());
+        };
+        let msg = registration.encode_add(self.cfg.smart_routing);
+        let events = registration.clone();
+        let handler: EventHandler = Arc::new(move |event| events.on_event(event));
+        let answer = self
+            .invoke(msg, false, Target::Connection(conn), Some(handler))
+            .await?;
+        let correlation = answer.correlation_id();
+        let server_id = match registration.decode_add_response(&answer) {
+            Ok(u) => u,
+            Err(e) => {
+                lock(&self.listeners).remove(&correlation);
+                return Err(e.into());
+            }
+        };
+        let mut all = lock(&self.user_listeners);
+        match all.get_mut(&id) {
+            Some(l) => {
+                l.on.insert(conn, (correlation, server_id));
+            }
+            // Removed meanwhile: do not leave the handler behind.
+            None => {
+                lock(&self.listeners).remove(&correlation);
+            }
+        }
+        Ok(())
+    }
+
+    /// Registers every user listener on a new connection (smart mode: all connections;
+    /// unisocket: the one connection).
+    async fn register_user_listeners_on(&self, conn: u64) {
+        let ids: Vec<ListenerId> = lock(&self.user_listeners).keys().copied().collect();
+        for id in ids {
+            if let Err(e) = self.register_user_listener(id, conn).await {
+                tracing::warn!(conn, error = %e, "listener registration on a new connection failed");
+            }
+        }
+    }
+
+    fn forget_user_listeners_on(&self, conn: u64) {
+        let mut all = lock(&self.user_listeners);
+        let mut handlers = lock(&self.listeners);
+        for l in all.values_mut() {
+            if let Some((correlation, _)) = l.on.remove(&conn) {
+                handlers.remove(&correlation);
+            }
+        }
     }
 
     // ---------------------------------------------------------------- invocations
@@ -707,6 +843,7 @@ impl Inner {
         if needs_view {
             self.register_view_listener(connection.id()).await;
         }
+        self.register_user_listeners_on(connection.id()).await;
         if first {
             let _ = self.events.send(ClientEvent::Connected);
         }
@@ -962,6 +1099,7 @@ impl Inner {
             (was_known, self.connections.load().list.is_empty(), was_view)
         };
         self.pending.on_connection_closed(id, &reason);
+        self.forget_user_listeners_on(id);
         if !was_known || !self.is_active() {
             return;
         }

@@ -40,7 +40,10 @@ mod view;
 
 pub use addresses::{AddressSource, DiscoveryAddresses, StaticSeeds};
 pub use backoff::BackoffConfig;
-pub use client::{ClientEvent, ClusterClient, Connections, EventHandler, MemberConnection, Target};
+pub use client::{
+    ClientEvent, ClusterClient, Connections, EventHandler, ListenerId, ListenerRegistration,
+    MemberConnection, Target,
+};
 pub use config::{Credentials, InvocationConfig, LoadBalancer, ReconnectMode};
 pub use error::{AuthFailure, InvocationError, ServerError};
 pub use view::{ClusterSnapshot, MemberList, MembershipDiff, PartitionTable};
