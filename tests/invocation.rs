@@ -302,7 +302,7 @@ async fn listener_delivers_each_change_once(smart: bool) {
             .await
             .expect("event")
             .expect("open");
-        let key = String::from_data(ev.key.as_ref().expect("key")).unwrap();
+        let key = String::from_data(ev.key.as_ref().expect("key")).expect("string key");
         match ev.event_type {
             t::ADDED => added += 1,
             t::UPDATED => updated += 1,
