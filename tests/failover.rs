@@ -268,3 +268,110 @@ async fn heartbeat_closes_the_connection_to_a_frozen_member() {
     .await;
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn membership_events_follow_a_member_leaving_and_joining() {
+    let cluster = start(2).await;
+    let (cfg, seeds) = config(&cluster);
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    wait_for("2 connections", Duration::from_secs(20), || {
+        client.connections().list.len() == 2
+    })
+    .await;
+    let mut events = client.subscribe();
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.kill(1))
+        .await
+        .unwrap()
+        .expect("kill");
+    let removed = next_matching(&mut events, |e| matches!(e, ClientEvent::MemberRemoved(_))).await;
+    let ClientEvent::MemberRemoved(gone) = removed else {
+        unreachable!()
+    };
+    assert_eq!(gone.client_address().port, i32::from(cluster.address(1).port()));
+    wait_for("1 connection", Duration::from_secs(20), || {
+        client.connections().list.len() == 1
+    })
+    .await;
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.restart(1))
+        .await
+        .unwrap()
+        .expect("restart");
+    let added = next_matching(&mut events, |e| matches!(e, ClientEvent::MemberAdded(_))).await;
+    let ClientEvent::MemberAdded(back) = added else {
+        unreachable!()
+    };
+    assert_eq!(back.client_address().port, i32::from(cluster.address(1).port()));
+    assert_ne!(back.uuid, gone.uuid, "a restarted member has a new identity");
+    wait_for("a connection to the new member", Duration::from_secs(30), || {
+        client.connections().list.len() == 2
+    })
+    .await;
+    client.shutdown().await;
+}
+
+async fn next_matching(
+    events: &mut tokio::sync::broadcast::Receiver<ClientEvent>,
+    want: impl Fn(&ClientEvent) -> bool,
+) -> ClientEvent {
+    tokio::time::timeout(Duration::from_secs(30), async {
+        loop {
+            match events.recv().await {
+                Ok(e) if want(&e) => return e,
+                Ok(_) | Err(tokio::sync::broadcast::error::RecvError::Lagged(_)) => {}
+                Err(e) => panic!("event stream ended: {e}"),
+            }
+        }
+    })
+    .await
+    .expect("event within 30 s")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnect_mode_off_shuts_the_client_down() {
+    let cluster = start(1).await;
+    let (mut cfg, seeds) = config(&cluster);
+    cfg.reconnect_mode = hazelcast_invocation::ReconnectMode::Off;
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    let mut events = client.subscribe();
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.kill(0))
+        .await
+        .unwrap()
+        .expect("kill");
+    next_matching(&mut events, |e| matches!(e, ClientEvent::Shutdown)).await;
+    assert!(!client.is_active());
+    let err = get(&client, "off", "k").await.expect_err("client is down");
+    assert!(matches!(err, InvocationError::ClientNotActive), "{err:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
+    let cluster = start(1).await;
+    let (mut cfg, seeds) = config(&cluster);
+    cfg.reconnect_mode = hazelcast_invocation::ReconnectMode::Async;
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    let mut events = client.subscribe();
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.kill(0))
+        .await
+        .unwrap()
+        .expect("kill");
+    next_matching(&mut events, |e| matches!(e, ClientEvent::Disconnected)).await;
+    let t = Instant::now();
+    let err = get(&client, "async", "k").await.expect_err("offline");
+    assert!(matches!(err, InvocationError::ClientOffline), "{err:?}");
+    assert!(
+        t.elapsed() < Duration::from_secs(1),
+        "fails at once, not after retries"
+    );
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || c.restart(0))
+        .await
+        .unwrap()
+        .expect("restart");
+    next_matching(&mut events, |e| matches!(e, ClientEvent::Connected)).await;
+    set(&client, "async", "k", 1).await.expect("works again");
+    client.shutdown().await;
+}

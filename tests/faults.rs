@@ -329,3 +329,80 @@ async fn unisocket_sends_no_backup_aware_calls() {
     );
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_a_call_cancels_it_cleanly() {
+    let Setup { proxy, client } = setup(|_| {}).await;
+    proxy.set_response_rules(vec![Rule::new(
+        Condition::MessageType(MAP_GET_RESPONSE),
+        Reaction::Drop,
+    )]);
+    let before = client.pending_calls();
+    let abandoned = tokio::time::timeout(Duration::from_millis(300), get(&client, "cancelled", "k")).await;
+    assert!(abandoned.is_err(), "the caller gave up first");
+    assert_eq!(
+        client.pending_calls(),
+        before,
+        "the abandoned call left no pending entry"
+    );
+    proxy.clear_rules();
+    assert_eq!(
+        get(&client, "cancelled", "k")
+            .await
+            .expect("the client is unaffected"),
+        None
+    );
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retryable_server_error_is_retried_on_a_fresh_correlation_id() {
+    use hazelcast_codec::ErrorCode;
+    use hazelcast_testkit::proxy::forge_error_response;
+    let Setup { proxy, client } = setup(|_| {}).await;
+    set(&client, "retry-errors", "k", 3).await.unwrap();
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    proxy.set_request_rules(vec![
+        Rule::new(
+            Condition::MessageType(MAP_GET).and(Condition::Times(2)),
+            forge_error_response(
+                ErrorCode::PartitionMigrating,
+                "com.hazelcast.spi.exception.PartitionMigratingException",
+                "migrating",
+            ),
+        )
+        .with_feedback(tx.clone()),
+        Rule::new(Condition::MessageType(MAP_GET), Reaction::Pass).with_feedback(tx),
+    ]);
+    assert_eq!(
+        get(&client, "retry-errors", "k")
+            .await
+            .expect("retried past the errors"),
+        Some(3)
+    );
+    let mut ids = Vec::new();
+    while let Ok(m) = rx.try_recv() {
+        ids.push(m.correlation_id());
+    }
+    assert_eq!(ids.len(), 3, "two refused attempts and the successful one");
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "each attempt has its own correlation id");
+    // A non-retryable error is returned at once.
+    proxy.set_request_rules(vec![Rule::new(
+        Condition::MessageType(MAP_GET).and(Condition::Times(1)),
+        forge_error_response(
+            ErrorCode::IllegalArgument,
+            "java.lang.IllegalArgumentException",
+            "bad",
+        ),
+    )]);
+    let err = get(&client, "retry-errors", "k").await.expect_err("not retried");
+    match err {
+        InvocationError::Server(e) => {
+            assert_eq!(e.code, ErrorCode::IllegalArgument);
+            assert_eq!(e.message.as_deref(), Some("bad"));
+        }
+        other => panic!("{other:?}"),
+    }
+    client.shutdown().await;
+}
