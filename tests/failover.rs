@@ -6,85 +6,14 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
-use hazelcast_codec::{Deserialize, Serialize};
-use hazelcast_invocation::{
-    ClientEvent, ClusterClient, InvocationConfig, InvocationError, StaticSeeds, Target,
-};
-use hazelcast_testkit::{Cluster, ClusterConfig};
-use hazelcast_transport::Endpoint;
-
-async fn start(members: usize) -> Arc<Cluster> {
-    tokio::task::spawn_blocking(move || ClusterConfig::new().members(members).backup_count(1).start())
-        .await
-        .expect("join")
-        .map(Arc::new)
-        .expect("cluster starts")
-}
-
-fn config(cluster: &Cluster) -> (InvocationConfig, Arc<StaticSeeds>) {
-    let mut cfg = InvocationConfig::default();
-    cfg.cluster_name = cluster.cluster_name().to_owned();
-    cfg.invocation_timeout = Duration::from_secs(30);
-    cfg.connection_retry.initial = Duration::from_millis(200);
-    cfg.connection_retry.max = Duration::from_secs(1);
-    let seeds = cluster
-        .addresses()
-        .iter()
-        .map(|a| Endpoint::new(a.ip().to_string(), a.port()))
-        .collect();
-    (cfg, Arc::new(StaticSeeds(seeds)))
-}
-
-async fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + deadline;
-    while !cond() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn set(client: &ClusterClient, map: &str, key: &str, value: i64) -> Result<(), InvocationError> {
-    let (k, v) = (key.to_data(), value.to_data());
-    let pid = client.partition_id(&k);
-    client
-        .invoke(
-            &MapSetRequest {
-                thread_id: 1,
-                ttl: -1,
-                name: map,
-                key: &k,
-                value: &v,
-            },
-            Target::Partition(pid),
-        )
-        .await?;
-    Ok(())
-}
-
-async fn get(client: &ClusterClient, map: &str, key: &str) -> Result<Option<i64>, InvocationError> {
-    let k = key.to_data();
-    let pid = client.partition_id(&k);
-    let answer = client
-        .invoke(
-            &MapGetRequest {
-                thread_id: 1,
-                name: map,
-                key: &k,
-            },
-            Target::Partition(pid),
-        )
-        .await?;
-    Ok(MapGetResponse::decode(&answer)?
-        .response
-        .map(|d| i64::from_data(&d))
-        .transpose()?)
-}
+use hazelcast_integration_tests::{client_config, map_get, map_set, seeds, start_cluster, wait_for};
+use hazelcast_invocation::{ClientEvent, ClusterClient, InvocationError};
+use hazelcast_testkit::ClusterConfig;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn kill_one_member_under_load_loses_no_acknowledged_write() {
-    let cluster = start(3).await;
-    let (cfg, seeds) = config(&cluster);
+    let cluster = start_cluster(ClusterConfig::new().members(3).backup_count(1)).await;
+    let (cfg, seeds) = (client_config(&cluster), seeds(&cluster));
     let timeout = cfg.invocation_timeout;
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     wait_for("3 connections", Duration::from_secs(20), || {
@@ -115,7 +44,7 @@ async fn kill_one_member_under_load_loses_no_acknowledged_write() {
                 n += 1;
                 let key = format!("w{w}-k{}", n % 50);
                 let t = Instant::now();
-                match set(&client, "chaos", &key, n).await {
+                match map_set(&client, "chaos", &key, n).await {
                     Ok(()) => {
                         ok_sets.fetch_add(1, Ordering::Relaxed);
                         acked.lock().unwrap().insert(key.clone(), n);
@@ -127,7 +56,7 @@ async fn kill_one_member_under_load_loses_no_acknowledged_write() {
                     }
                     Err(e) => panic!("set failed unexpectedly: {e}"),
                 }
-                if get(&client, "chaos", &key).await.is_err() {
+                if map_get::<i64>(&client, "chaos", &key).await.is_err() {
                     failed_gets.fetch_add(1, Ordering::Relaxed);
                 }
                 slowest_ms.fetch_max(t.elapsed().as_millis() as u64, Ordering::Relaxed);
@@ -159,7 +88,7 @@ async fn kill_one_member_under_load_loses_no_acknowledged_write() {
     let acked = acked.lock().unwrap().clone();
     let mut lost = 0;
     for (key, value) in &acked {
-        if get(&client, "chaos", key).await.expect("read back") != Some(*value) {
+        if map_get::<i64>(&client, "chaos", key).await.expect("read back") != Some(*value) {
             lost += 1;
         }
     }
@@ -183,11 +112,11 @@ async fn kill_one_member_under_load_loses_no_acknowledged_write() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn client_reconnects_after_the_cluster_restarts() {
-    let cluster = start(1).await;
-    let (cfg, seeds) = config(&cluster);
+    let cluster = start_cluster(ClusterConfig::new().members(1)).await;
+    let (cfg, seeds) = (client_config(&cluster), seeds(&cluster));
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     let mut events = client.subscribe();
-    set(&client, "restart", "k", 1).await.expect("set");
+    map_set(&client, "restart", "k", 1).await.expect("set");
 
     let c = cluster.clone();
     tokio::task::spawn_blocking(move || c.kill(0))
@@ -219,15 +148,17 @@ async fn client_reconnects_after_the_cluster_restarts() {
     }
     eprintln!("reconnected {:?} after the restart began", down_at.elapsed());
     // The restarted cluster is empty (no persistence), and usable.
-    assert_eq!(get(&client, "restart", "k").await.expect("get"), None);
-    set(&client, "restart", "k", 2).await.expect("set after restart");
+    assert_eq!(map_get::<i64>(&client, "restart", "k").await.expect("get"), None);
+    map_set(&client, "restart", "k", 2)
+        .await
+        .expect("set after restart");
     client.shutdown().await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn heartbeat_closes_the_connection_to_a_frozen_member() {
-    let cluster = start(1).await;
-    let (mut cfg, seeds) = config(&cluster);
+    let cluster = start_cluster(ClusterConfig::new().members(1)).await;
+    let (mut cfg, seeds) = (client_config(&cluster), seeds(&cluster));
     cfg.heartbeat_interval = Duration::from_millis(300);
     cfg.heartbeat_timeout = Duration::from_secs(2);
     let heartbeat_timeout = cfg.heartbeat_timeout;
@@ -271,8 +202,8 @@ async fn heartbeat_closes_the_connection_to_a_frozen_member() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn membership_events_follow_a_member_leaving_and_joining() {
-    let cluster = start(2).await;
-    let (cfg, seeds) = config(&cluster);
+    let cluster = start_cluster(ClusterConfig::new().members(2).backup_count(1)).await;
+    let (cfg, seeds) = (client_config(&cluster), seeds(&cluster));
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     wait_for("2 connections", Duration::from_secs(20), || {
         client.connections().list.len() == 2
@@ -330,8 +261,8 @@ async fn next_matching(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnect_mode_off_shuts_the_client_down() {
-    let cluster = start(1).await;
-    let (mut cfg, seeds) = config(&cluster);
+    let cluster = start_cluster(ClusterConfig::new().members(1)).await;
+    let (mut cfg, seeds) = (client_config(&cluster), seeds(&cluster));
     cfg.reconnect_mode = hazelcast_invocation::ReconnectMode::Off;
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     let mut events = client.subscribe();
@@ -342,14 +273,16 @@ async fn reconnect_mode_off_shuts_the_client_down() {
         .expect("kill");
     next_matching(&mut events, |e| matches!(e, ClientEvent::Shutdown)).await;
     assert!(!client.is_active());
-    let err = get(&client, "off", "k").await.expect_err("client is down");
+    let err = map_get::<i64>(&client, "off", "k")
+        .await
+        .expect_err("client is down");
     assert!(matches!(err, InvocationError::ClientNotActive), "{err:?}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
-    let cluster = start(1).await;
-    let (mut cfg, seeds) = config(&cluster);
+    let cluster = start_cluster(ClusterConfig::new().members(1)).await;
+    let (mut cfg, seeds) = (client_config(&cluster), seeds(&cluster));
     cfg.reconnect_mode = hazelcast_invocation::ReconnectMode::Async;
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     let mut events = client.subscribe();
@@ -360,7 +293,7 @@ async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
         .expect("kill");
     next_matching(&mut events, |e| matches!(e, ClientEvent::Disconnected)).await;
     let t = Instant::now();
-    let err = get(&client, "async", "k").await.expect_err("offline");
+    let err = map_get::<i64>(&client, "async", "k").await.expect_err("offline");
     assert!(matches!(err, InvocationError::ClientOffline), "{err:?}");
     assert!(
         t.elapsed() < Duration::from_secs(1),
@@ -372,6 +305,6 @@ async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
         .unwrap()
         .expect("restart");
     next_matching(&mut events, |e| matches!(e, ClientEvent::Connected)).await;
-    set(&client, "async", "k", 1).await.expect("works again");
+    map_set(&client, "async", "k", 1).await.expect("works again");
     client.shutdown().await;
 }

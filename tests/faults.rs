@@ -6,14 +6,15 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+use hazelcast_codec::Serialize;
 use hazelcast_codec::custom::MemberInfo;
 use hazelcast_codec::frame::flags;
 use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
-use hazelcast_codec::{Deserialize, Serialize};
-use hazelcast_invocation::{AddressSource, ClusterClient, InvocationConfig, InvocationError, Target};
+use hazelcast_codec::messages::map::{MapGetRequest, MapSetRequest};
+use hazelcast_integration_tests::{map_get, map_set, shared, wait_for};
+use hazelcast_invocation::{AddressSource, ClusterClient, InvocationConfig, InvocationError};
 use hazelcast_testkit::proxy::{Condition, Reaction, Rule};
-use hazelcast_testkit::{Cluster, ClusterConfig, FaultProxy, SharedCluster};
+use hazelcast_testkit::{ClusterConfig, FaultProxy, SharedCluster};
 use hazelcast_transport::Endpoint;
 
 static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(3).backup_count(1));
@@ -21,14 +22,6 @@ static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().membe
 const MAP_GET: i32 = MapGetRequest::MESSAGE_TYPE;
 const MAP_GET_RESPONSE: i32 = MapGetRequest::MESSAGE_TYPE + 1;
 const MAP_SET: i32 = MapSetRequest::MESSAGE_TYPE;
-
-async fn cluster() -> &'static Cluster {
-    tokio::task::spawn_blocking(|| CLUSTER.get().map(|_| ()))
-        .await
-        .expect("join")
-        .expect("cluster starts");
-    CLUSTER.get().expect("cluster")
-}
 
 /// Dials every member through its proxy.
 #[derive(Debug)]
@@ -56,7 +49,7 @@ struct Setup {
 }
 
 async fn setup(tweak: impl FnOnce(&mut InvocationConfig)) -> Setup {
-    let cluster = cluster().await;
+    let cluster = shared(&CLUSTER).await;
     let proxy = FaultProxy::start(&cluster.addresses()).await.expect("proxy");
     let by_member = cluster.addresses().into_iter().zip(proxy.addresses()).collect();
     let seeds = proxy
@@ -73,65 +66,25 @@ async fn setup(tweak: impl FnOnce(&mut InvocationConfig)) -> Setup {
         .await
         .expect("connect");
     if smart {
-        wait_for("a connection per member", || client.connections().list.len() == 3).await;
+        wait_for("a connection per member", Duration::from_secs(20), || {
+            client.connections().list.len() == 3
+        })
+        .await;
     }
     // A fresh cluster assigns partitions on the first partition-bound call.
-    get(&client, "warm-up", "k").await.expect("first call");
-    wait_for("the partition table", || {
+    map_get::<i32>(&client, "warm-up", "k").await.expect("first call");
+    wait_for("the partition table", Duration::from_secs(20), || {
         client.snapshot().partitions.owners.iter().flatten().count() == 271
     })
     .await;
     Setup { proxy, client }
 }
 
-async fn wait_for(what: &str, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + Duration::from_secs(20);
-    while !cond() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-async fn set(client: &ClusterClient, map: &str, key: &str, value: i32) -> Result<(), InvocationError> {
-    let (k, v) = (key.to_data(), value.to_data());
-    let pid = client.partition_id(&k);
-    client
-        .invoke(
-            &MapSetRequest {
-                thread_id: 1,
-                ttl: -1,
-                name: map,
-                key: &k,
-                value: &v,
-            },
-            Target::Partition(pid),
-        )
-        .await?;
-    Ok(())
-}
-
-async fn get(client: &ClusterClient, map: &str, key: &str) -> Result<Option<i32>, InvocationError> {
-    let k = key.to_data();
-    let pid = client.partition_id(&k);
-    let answer = client
-        .invoke(
-            &MapGetRequest {
-                thread_id: 1,
-                name: map,
-                key: &k,
-            },
-            Target::Partition(pid),
-        )
-        .await?;
-    let value = MapGetResponse::decode(&answer)?.response;
-    Ok(value.map(|d| i32::from_data(&d)).transpose()?)
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn each_key_reaches_its_partition_owner() {
     let Setup { proxy, client } = setup(|_| {}).await;
     let snapshot = client.snapshot();
-    let cluster = cluster().await;
+    let cluster = shared(&CLUSTER).await;
     // Member index (proxy order) of each member UUID.
     let index: HashMap<_, _> = snapshot
         .members
@@ -150,7 +103,7 @@ async fn each_key_reaches_its_partition_owner() {
         let key = format!("routing-{i}");
         let pid = client.partition_id(&key.to_data());
         expected[index[&snapshot.partitions.owner(pid).unwrap()]] += 1;
-        set(&client, "routing", &key, i).await.expect("set");
+        map_set(&client, "routing", &key, i).await.expect("set");
     }
     let stats = proxy.stats();
     for (i, want) in expected.iter().enumerate() {
@@ -166,14 +119,16 @@ async fn each_key_reaches_its_partition_owner() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn read_only_call_is_retried_after_a_cut_connection() {
     let Setup { proxy, client } = setup(|_| {}).await;
-    set(&client, "redo-read", "k", 7).await.unwrap();
+    map_set(&client, "redo-read", "k", 7).await.unwrap();
     let gets_before = proxy.stats().requests(MAP_GET);
     proxy.set_request_rules(vec![Rule::new(
         Condition::MessageType(MAP_GET).and(Condition::Times(1)),
         Reaction::CutConnection,
     )]);
     assert_eq!(
-        get(&client, "redo-read", "k").await.expect("retried get"),
+        map_get::<i32>(&client, "redo-read", "k")
+            .await
+            .expect("retried get"),
         Some(7)
     );
     assert_eq!(
@@ -191,7 +146,9 @@ async fn mutation_fails_after_a_cut_connection_without_redo() {
         Condition::MessageType(MAP_SET).and(Condition::Times(1)),
         Reaction::CutConnection,
     )]);
-    let err = set(&client, "redo-off", "k", 1).await.expect_err("not retried");
+    let err = map_set(&client, "redo-off", "k", 1)
+        .await
+        .expect_err("not retried");
     assert!(
         matches!(err, InvocationError::TargetDisconnected { .. }),
         "{err:?}"
@@ -206,10 +163,10 @@ async fn mutation_is_retried_after_a_cut_connection_with_redo() {
         Condition::MessageType(MAP_SET).and(Condition::Times(1)),
         Reaction::CutConnection,
     )]);
-    set(&client, "redo-on", "k", 5)
+    map_set(&client, "redo-on", "k", 5)
         .await
         .expect("redo retries the set");
-    assert_eq!(get(&client, "redo-on", "k").await.unwrap(), Some(5));
+    assert_eq!(map_get::<i32>(&client, "redo-on", "k").await.unwrap(), Some(5));
     client.shutdown().await;
 }
 
@@ -222,7 +179,9 @@ async fn invocation_timeout_fires_for_a_swallowed_response() {
         Reaction::Drop,
     )]);
     let start = Instant::now();
-    let err = get(&client, "swallowed", "k").await.expect_err("no answer");
+    let err = map_get::<i32>(&client, "swallowed", "k")
+        .await
+        .expect_err("no answer");
     let elapsed = start.elapsed();
     assert!(matches!(err, InvocationError::Timeout { .. }), "{err:?}");
     assert!(
@@ -246,7 +205,7 @@ async fn backup_acks_arrive_and_complete_the_call() {
         Rule::new(Condition::MessageType(MAP_SET), Reaction::Pass).with_feedback(tx),
     ]);
     let start = Instant::now();
-    set(&client, "acks", "k", 1).await.expect("set");
+    map_set(&client, "acks", "k", 1).await.expect("set");
     let elapsed = start.elapsed();
     let sent = rx.recv().await.expect("the set went through the proxy");
     assert_ne!(
@@ -267,7 +226,7 @@ async fn missing_backup_acks_complete_after_the_backup_timeout() {
     let Setup { proxy, client } = setup(|c| c.operation_backup_timeout = backup_timeout).await;
     proxy.set_response_rules(vec![Rule::new(Condition::IsBackupEvent, Reaction::Drop)]);
     let start = Instant::now();
-    set(&client, "acks-dropped", "k", 1)
+    map_set(&client, "acks-dropped", "k", 1)
         .await
         .expect("completes normally");
     let elapsed = start.elapsed();
@@ -289,7 +248,7 @@ async fn missing_backup_acks_fail_when_indeterminate_state_is_an_error() {
     .await;
     proxy.set_response_rules(vec![Rule::new(Condition::IsBackupEvent, Reaction::Drop)]);
     let start = Instant::now();
-    let err = set(&client, "acks-indeterminate", "k", 1)
+    let err = map_set(&client, "acks-indeterminate", "k", 1)
         .await
         .expect_err("indeterminate");
     let elapsed = start.elapsed();
@@ -303,7 +262,10 @@ async fn missing_backup_acks_fail_when_indeterminate_state_is_an_error() {
     );
     // The primary applied it anyway.
     proxy.clear_rules();
-    assert_eq!(get(&client, "acks-indeterminate", "k").await.unwrap(), Some(1));
+    assert_eq!(
+        map_get::<i32>(&client, "acks-indeterminate", "k").await.unwrap(),
+        Some(1)
+    );
     client.shutdown().await;
 }
 
@@ -314,7 +276,7 @@ async fn unisocket_sends_no_backup_aware_calls() {
     proxy.set_request_rules(vec![
         Rule::new(Condition::MessageType(MAP_SET), Reaction::Pass).with_feedback(tx),
     ]);
-    set(&client, "uni", "k", 1).await.expect("set");
+    map_set(&client, "uni", "k", 1).await.expect("set");
     let sent = rx.recv().await.expect("set seen");
     assert_eq!(sent.initial_flags() & flags::BACKUP_AWARE, 0);
     assert_eq!(client.connections().list.len(), 1);
@@ -338,7 +300,11 @@ async fn dropping_a_call_cancels_it_cleanly() {
         Reaction::Drop,
     )]);
     let before = client.pending_calls();
-    let abandoned = tokio::time::timeout(Duration::from_millis(300), get(&client, "cancelled", "k")).await;
+    let abandoned = tokio::time::timeout(
+        Duration::from_millis(300),
+        map_get::<i32>(&client, "cancelled", "k"),
+    )
+    .await;
     assert!(abandoned.is_err(), "the caller gave up first");
     assert_eq!(
         client.pending_calls(),
@@ -347,7 +313,7 @@ async fn dropping_a_call_cancels_it_cleanly() {
     );
     proxy.clear_rules();
     assert_eq!(
-        get(&client, "cancelled", "k")
+        map_get::<i32>(&client, "cancelled", "k")
             .await
             .expect("the client is unaffected"),
         None
@@ -360,7 +326,7 @@ async fn retryable_server_error_is_retried_on_a_fresh_correlation_id() {
     use hazelcast_codec::ErrorCode;
     use hazelcast_testkit::proxy::forge_error_response;
     let Setup { proxy, client } = setup(|_| {}).await;
-    set(&client, "retry-errors", "k", 3).await.unwrap();
+    map_set(&client, "retry-errors", "k", 3).await.unwrap();
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     proxy.set_request_rules(vec![
         Rule::new(
@@ -375,7 +341,7 @@ async fn retryable_server_error_is_retried_on_a_fresh_correlation_id() {
         Rule::new(Condition::MessageType(MAP_GET), Reaction::Pass).with_feedback(tx),
     ]);
     assert_eq!(
-        get(&client, "retry-errors", "k")
+        map_get::<i32>(&client, "retry-errors", "k")
             .await
             .expect("retried past the errors"),
         Some(3)
@@ -396,7 +362,9 @@ async fn retryable_server_error_is_retried_on_a_fresh_correlation_id() {
             "bad",
         ),
     )]);
-    let err = get(&client, "retry-errors", "k").await.expect_err("not retried");
+    let err = map_get::<i32>(&client, "retry-errors", "k")
+        .await
+        .expect_err("not retried");
     match err {
         InvocationError::Server(e) => {
             assert_eq!(e.code, ErrorCode::IllegalArgument);

@@ -1,4 +1,106 @@
 //! Shared helpers of the integration tests, which run the client's layers against real Hazelcast
 //! members started by `hazelcast-testkit` (see the `[[test]]` targets of this package).
 
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
+use hazelcast_codec::{Deserialize, Serialize};
+use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds, Target};
+use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
+use hazelcast_transport::Endpoint;
+
 pub use hazelcast_testkit::raw::{RawConnection, RawError};
+
+/// Polls `cond` every 20 ms until it holds; panics naming `what` after `deadline`.
+pub async fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
+    let end = Instant::now() + deadline;
+    while !cond() {
+        assert!(Instant::now() < end, "timed out waiting for {what}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+/// Starts a cluster off the async runtime (the test kit blocks while members start).
+pub async fn start_cluster(config: ClusterConfig) -> Arc<Cluster> {
+    tokio::task::spawn_blocking(move || config.start())
+        .await
+        .expect("the start task runs")
+        .map(Arc::new)
+        .expect("the cluster starts")
+}
+
+/// The binary's shared cluster, started on first use off the async runtime.
+pub async fn shared(cluster: &'static SharedCluster) -> &'static Cluster {
+    tokio::task::spawn_blocking(move || cluster.get().map(|_| ()))
+        .await
+        .expect("the start task runs")
+        .expect("the shared cluster starts");
+    cluster.get().expect("started")
+}
+
+/// The members of `cluster` as seed endpoints.
+pub fn seeds(cluster: &Cluster) -> Arc<StaticSeeds> {
+    Arc::new(StaticSeeds(
+        cluster
+            .addresses()
+            .iter()
+            .map(|a| Endpoint::new(a.ip().to_string(), a.port()))
+            .collect(),
+    ))
+}
+
+/// A client configuration for `cluster`: its name, a 30 s invocation timeout and quick
+/// reconnect backoff.
+pub fn client_config(cluster: &Cluster) -> InvocationConfig {
+    let mut cfg = InvocationConfig::default();
+    cfg.cluster_name = cluster.cluster_name().to_owned();
+    cfg.invocation_timeout = Duration::from_secs(30);
+    cfg.connection_retry.initial = Duration::from_millis(200);
+    cfg.connection_retry.max = Duration::from_secs(1);
+    cfg
+}
+
+/// `Map.Set` of `key` to `value`, routed to the key's partition.
+pub async fn map_set<V: Serialize>(
+    client: &ClusterClient,
+    map: &str,
+    key: &str,
+    value: V,
+) -> Result<(), InvocationError> {
+    let (k, v) = (key.to_data(), value.to_data());
+    let pid = client.partition_id(&k);
+    let request = MapSetRequest {
+        thread_id: 1,
+        ttl: -1,
+        name: map,
+        key: &k,
+        value: &v,
+    };
+    client.invoke(&request, Target::Partition(pid)).await?;
+    Ok(())
+}
+
+/// `Map.Get` of `key`, routed to the key's partition.
+pub async fn map_get<V: Deserialize>(
+    client: &ClusterClient,
+    map: &str,
+    key: &str,
+) -> Result<Option<V>, InvocationError> {
+    let k = key.to_data();
+    let pid = client.partition_id(&k);
+    let answer = client
+        .invoke(
+            &MapGetRequest {
+                thread_id: 1,
+                name: map,
+                key: &k,
+            },
+            Target::Partition(pid),
+        )
+        .await?;
+    Ok(MapGetResponse::decode(&answer)?
+        .response
+        .map(|d| V::from_data(&d))
+        .transpose()?)
+}

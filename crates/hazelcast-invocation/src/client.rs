@@ -142,6 +142,9 @@ struct UserListener {
 
 struct Inner {
     cfg: InvocationConfig,
+    /// Authenticated connections not yet usable by ordinary calls (their backup listener is
+    /// being registered); reachable only by `Target::Connection`.
+    unpublished: Mutex<HashMap<u64, MemberConnection>>,
     user_listeners: Mutex<HashMap<ListenerId, UserListener>>,
     addresses: Arc<dyn AddressSource>,
     client_uuid: Uuid,
@@ -195,6 +198,7 @@ impl ClusterClient {
         let (events, _) = broadcast::channel(1024);
         let inner = Arc::new(Inner {
             cfg,
+            unpublished: Mutex::new(HashMap::new()),
             user_listeners: Mutex::new(HashMap::new()),
             addresses,
             client_uuid: Uuid::new_v4(),
@@ -459,23 +463,40 @@ impl Inner {
     // ---------------------------------------------------------------- user listeners
 
     async fn register_user_listener(&self, id: ListenerId, conn: u64) -> Result<(), InvocationError> {
-        let Some(registration) = lock(&self.user_listeners)
-            .get(&id)
-            .map(|l| l.registration.clone())
-        else {
-            return Ok(());
+        // Claim (listener, connection) first, so that `add_listener` and a new connection's
+        // setup racing for the same pair register it once.
+        let registration = {
+            let mut all = lock(&self.user_listeners);
+            let Some(l) = all.get_mut(&id) else { return Ok(()) };
+            if l.on.contains_key(&conn) {
+                return Ok(());
+            }
+            l.on.insert(conn, (0, Uuid::nil()));
+            l.registration.clone()
         };
         let msg = registration.encode_add(self.cfg.smart_routing);
         let events = registration.clone();
         let handler: EventHandler = Arc::new(move |event| events.on_event(event));
-        let answer = self
+        let answer = match self
             .invoke(msg, false, Target::Connection(conn), Some(handler))
-            .await?;
+            .await
+        {
+            Ok(a) => a,
+            Err(e) => {
+                if let Some(l) = lock(&self.user_listeners).get_mut(&id) {
+                    l.on.remove(&conn);
+                }
+                return Err(e);
+            }
+        };
         let correlation = answer.correlation_id();
         let server_id = match registration.decode_add_response(&answer) {
             Ok(u) => u,
             Err(e) => {
                 lock(&self.listeners).remove(&correlation);
+                if let Some(l) = lock(&self.user_listeners).get_mut(&id) {
+                    l.on.remove(&conn);
+                }
                 return Err(e.into());
             }
         };
@@ -667,7 +688,11 @@ impl Inner {
     fn pick_connection(&self, target: Target) -> Result<MemberConnection, InvocationError> {
         let conns = self.connections.load();
         if let Target::Connection(id) = target {
-            return conns.by_id(id).cloned().ok_or(InvocationError::NoConnection);
+            return conns
+                .by_id(id)
+                .cloned()
+                .or_else(|| lock(&self.unpublished).get(&id).cloned())
+                .ok_or(InvocationError::NoConnection);
         }
         if conns.list.is_empty() {
             if self.cfg.reconnect_mode == ReconnectMode::Async
@@ -786,6 +811,20 @@ impl Inner {
             endpoint: endpoint.clone(),
             server_version: auth.server_hazelcast_version.clone(),
         };
+        // Backup acknowledgements must be deliverable before any backup-aware call can use the
+        // connection: register the backup listener first, then publish the connection.
+        if self.cfg.backup_acks_active() {
+            lock(&self.unpublished).insert(connection.id(), member.clone());
+            let req = LocalBackupListenerRequest {}.encode(-1);
+            let noop: EventHandler = Arc::new(|_| {});
+            let registered = self
+                .invoke(req, false, Target::Connection(connection.id()), Some(noop))
+                .await;
+            lock(&self.unpublished).remove(&connection.id());
+            if let Err(e) = registered {
+                tracing::warn!(%endpoint, error = %e, "backup listener registration failed");
+            }
+        }
         let first = {
             let mut st = lock(&self.manager);
             let current = self.connections.load();
@@ -829,16 +868,6 @@ impl Inner {
             });
         }
         self.spawn_heartbeat(member.connection.clone());
-        if self.cfg.backup_acks_active() {
-            let req = LocalBackupListenerRequest {}.encode(-1);
-            let noop: EventHandler = Arc::new(|_| {});
-            if let Err(e) = self
-                .invoke(req, false, Target::Connection(connection.id()), Some(noop))
-                .await
-            {
-                tracing::warn!(%endpoint, error = %e, "backup listener registration failed");
-            }
-        }
         let needs_view = lock(&self.manager).view_connection.is_none();
         if needs_view {
             self.register_view_listener(connection.id()).await;
