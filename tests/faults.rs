@@ -374,3 +374,37 @@ async fn retryable_server_error_is_retried_on_a_fresh_correlation_id() {
     }
     client.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn primary_leaving_before_the_acks_is_indeterminate() {
+    let Setup { proxy, client } = setup(|c| {
+        c.operation_backup_timeout = Duration::from_secs(10);
+        c.fail_on_indeterminate_operation_state = true;
+    })
+    .await;
+    let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+    proxy.set_response_rules(vec![
+        Rule::new(Condition::IsBackupEvent, Reaction::Drop),
+        Rule::new(Condition::MessageType(MAP_SET + 1), Reaction::Pass).with_feedback(tx),
+    ]);
+    let start = Instant::now();
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { map_set(&client, "primary-left", "k", 1).await }
+    });
+    // The answer has passed the proxy (and waits for acks that were dropped): cut its member.
+    rx.recv().await.expect("the set was answered");
+    for i in 0..3 {
+        proxy.cut_member(i);
+    }
+    let err = call.await.expect("join").expect_err("indeterminate");
+    assert!(
+        matches!(err, InvocationError::IndeterminateOperationState { .. }),
+        "{err:?}"
+    );
+    assert!(
+        start.elapsed() < Duration::from_secs(5),
+        "failed when the primary left, not at the backup timeout"
+    );
+    client.shutdown().await;
+}
