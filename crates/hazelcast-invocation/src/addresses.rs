@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use hazelcast_codec::custom::MemberInfo;
-use hazelcast_discovery::{Address, AddressProvider, MemberAddress, MemberAddressTranslator};
+use hazelcast_discovery::{Address, AddressProvider, DiscoveryError, MemberAddress, MemberAddressTranslator};
 use hazelcast_transport::Endpoint;
 
 use crate::error::InvocationError;
@@ -25,6 +25,10 @@ pub trait AddressSource: Send + Sync + fmt::Debug + 'static {
     /// Called with each new member list before the client dials its members (the place for a
     /// one-time public/private address decision).
     async fn on_member_list(&self, _members: &[MemberInfo]) {}
+
+    /// Called when the client finds itself connected to another cluster (a restart or a
+    /// replacement): decisions made for the old cluster no longer hold.
+    fn on_cluster_changed(&self) {}
 }
 
 fn member_address(member: &MemberInfo) -> Address {
@@ -91,6 +95,12 @@ impl AddressSource for DiscoveryAddresses {
             .load_addresses()
             .await
             .map_err(|e| InvocationError::Discovery {
+                permanent: matches!(
+                    e,
+                    DiscoveryError::Rejected { .. }
+                        | DiscoveryError::InvalidConfig { .. }
+                        | DiscoveryError::InsecureUrl { .. }
+                ),
                 message: e.to_string(),
             })?;
         let mut out = Vec::with_capacity(addrs.len());
@@ -115,6 +125,10 @@ impl AddressSource for DiscoveryAddresses {
             Ok(a) => endpoint(&a),
             Err(_) => endpoint(&member_address(member)),
         }
+    }
+
+    fn on_cluster_changed(&self) {
+        self.translator.reset();
     }
 
     async fn on_member_list(&self, members: &[MemberInfo]) {

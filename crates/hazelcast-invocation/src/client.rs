@@ -743,8 +743,12 @@ impl Inner {
                         }
                     }
                 }
+                Err(e @ InvocationError::Discovery { permanent: true, .. }) => return Err(e),
                 Err(e) => last = e.to_string(),
             }
+            // A member that refuses the cluster name or credentials, or speaks another
+            // serialization version, will refuse them next round too: after this round, stop.
+            let mut refused: Option<InvocationError> = None;
             for endpoint in candidates {
                 if !self.is_active() {
                     return Err(InvocationError::ClientNotActive);
@@ -763,11 +767,24 @@ impl Inner {
                     ) => {
                         return Err(e);
                     }
+                    Err(
+                        e @ InvocationError::Authentication {
+                            failure: AuthFailure::Credentials | AuthFailure::SerializationVersionMismatch,
+                            ..
+                        },
+                    ) => {
+                        tracing::warn!(%endpoint, error = %e, "authentication refused");
+                        last = e.to_string();
+                        refused = Some(e);
+                    }
                     Err(e) => {
                         tracing::info!(%endpoint, error = %e, "connection attempt failed");
                         last = e.to_string();
                     }
                 }
+            }
+            if let Some(e) = refused {
+                return Err(e);
             }
             match wait.next_delay() {
                 None => {
@@ -790,6 +807,7 @@ impl Inner {
             inner: Arc::downgrade(&this),
             id: OnceLock::new(),
         });
+        let started = Instant::now();
         let connection = hazelcast_transport::connect(endpoint, &self.cfg.connection, handler.clone())
             .await
             .map_err(|e| InvocationError::Connect {
@@ -798,7 +816,14 @@ impl Inner {
                 source: Some(Arc::new(e)),
             })?;
         let _ = handler.id.set(connection.id());
-        let auth = match self.authenticate(&connection, endpoint).await {
+        // One deadline for the whole connection: what the transport left of it bounds the
+        // authentication round trip.
+        let left = self
+            .cfg
+            .connection
+            .connect_timeout
+            .saturating_sub(started.elapsed());
+        let auth = match self.authenticate(&connection, endpoint, left).await {
             Ok(a) => a,
             Err(e) => {
                 connection.close();
@@ -842,6 +867,7 @@ impl Inner {
                     // The cluster restarted (or was replaced): forget its old view.
                     tracing::info!(old = ?st.cluster_id, new = %auth.cluster_id, "switching to a new cluster");
                     self.members.store(Arc::new(MemberList::initial()));
+                    self.addresses.on_cluster_changed();
                 } else {
                     drop(st);
                     connection.close();
@@ -884,6 +910,7 @@ impl Inner {
         &self,
         connection: &Connection,
         endpoint: &Endpoint,
+        timeout: std::time::Duration,
     ) -> Result<AuthenticationResponse, InvocationError> {
         let labels: Vec<String> = self.cfg.labels.clone();
         let request = AuthenticationRequest {
@@ -918,12 +945,12 @@ impl Inner {
                 member: endpoint.to_string(),
                 reason: e.to_string(),
             })?;
-        let timeout = self.cfg.connection.connect_timeout;
+        let budget = self.cfg.connection.connect_timeout;
         let outcome = tokio::time::timeout(timeout, rx)
             .await
             .map_err(|_| InvocationError::Connect {
                 address: endpoint.to_string(),
-                message: format!("no authentication answer within the connection timeout of {timeout:?}"),
+                message: format!("no authentication answer within the connection timeout of {budget:?}"),
                 source: None,
             })?;
         let answer = match outcome.map_err(|_| InvocationError::ClientNotActive)? {

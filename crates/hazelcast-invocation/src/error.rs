@@ -165,6 +165,9 @@ pub enum InvocationError {
     Discovery {
         /// The provider's error.
         message: String,
+        /// True when retrying cannot help (rejected token, invalid configuration): the connect
+        /// procedure stops at once.
+        permanent: bool,
     },
     /// The configuration is invalid.
     #[error("invalid configuration: {0}")]
