@@ -1,0 +1,382 @@
+//! [`HazelcastClient`]: start, lifecycle, members, proxies.
+
+use std::collections::HashSet;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+
+use hazelcast_codec::custom::MemberInfo;
+use hazelcast_codec::messages::Request;
+use hazelcast_codec::messages::client::{CreateProxyRequest, CreateProxyResponse, DestroyProxyRequest};
+use hazelcast_codec::{Data, Deserialize, Serialize, Uuid};
+use hazelcast_invocation::{ClientEvent, ClusterClient, InvocationError, Target};
+use tokio::sync::{broadcast, watch};
+use tokio::task::JoinHandle;
+
+use crate::config::{ClientConfig, ClientConfigBuilder};
+use crate::error::HazelcastError;
+use crate::map::{EntryListenerRegistration, Map};
+
+/// The service name of maps.
+pub(crate) const MAP_SERVICE: &str = "hz:impl:mapService";
+
+/// Capacity of the lifecycle event channel; a receiver that falls further behind gets
+/// `RecvError::Lagged` and continues with the newest events.
+const EVENT_CAPACITY: usize = 1024;
+
+#[derive(Debug, Clone)]
+enum State {
+    /// `async_start`: connecting in the background.
+    Starting,
+    Connected(ClusterClient),
+    /// The background connect failed (the client is shut down).
+    Failed(InvocationError),
+    ShutDown,
+}
+
+#[derive(Debug)]
+pub(crate) struct ClientInner {
+    config: ClientConfig,
+    name: String,
+    state: watch::Sender<State>,
+    events: broadcast::Sender<ClientEvent>,
+    tasks: Mutex<Vec<JoinHandle<()>>>,
+    proxies: Mutex<HashSet<(String, String)>>,
+    listeners: Mutex<Vec<Weak<EntryListenerRegistration>>>,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// A client of one Hazelcast cluster. Cheap to clone (all clones share one client); dropping
+/// the clones does not close it: call [`shutdown`](HazelcastClient::shutdown).
+///
+/// ```no_run
+/// use hazelcast::{ClientConfig, HazelcastClient};
+///
+/// # async fn run() -> Result<(), hazelcast::HazelcastError> {
+/// let client = HazelcastClient::start(ClientConfig::default()).await?;
+/// let map = client.get_map::<String, i64>("scores").await?;
+/// map.set("alice", 42).await?;
+/// assert_eq!(map.get("alice").await?, Some(42));
+/// client.shutdown().await;
+/// # Ok(()) }
+/// ```
+#[derive(Debug, Clone)]
+pub struct HazelcastClient {
+    inner: Arc<ClientInner>,
+}
+
+impl HazelcastClient {
+    /// A builder for the configuration, which can start the client:
+    /// `HazelcastClient::builder().cluster_name("dev").start().await`.
+    pub fn builder() -> ClientConfigBuilder {
+        ClientConfig::builder()
+    }
+
+    /// Validates `config` (no connection is made when it is invalid) and connects to the cluster:
+    /// the connect procedure over the seed addresses (or cloud discovery), authentication, the
+    /// member list, and in smart mode a connection to every member.
+    ///
+    /// With `async_start` it returns at once and connects in the background; until connected,
+    /// calls fail with `ClientOffline` ([`HazelcastError::is_client_offline`]), and
+    /// [`wait_until_connected`](HazelcastClient::wait_until_connected) waits for the
+    /// connection. A background start that fails shuts the client down (calls then fail with
+    /// `ClientNotActive`; `wait_until_connected` returns the connect error).
+    pub async fn start(config: ClientConfig) -> Result<HazelcastClient, HazelcastError> {
+        config.validate()?;
+        let inv = config.invocation_config()?;
+        let addresses = config.address_source()?;
+        if config.cloud_discovery_token.is_some() && !config.ssl_enabled {
+            tracing::warn!(
+                "cloud discovery is configured without ssl_enabled: Hazelcast Cloud clusters accept TLS connections only"
+            );
+        }
+        let (events, _) = broadcast::channel(EVENT_CAPACITY);
+        let (state, _) = watch::channel(State::Starting);
+        let inner = Arc::new(ClientInner {
+            name: inv.client_name.clone(),
+            config,
+            state,
+            events,
+            tasks: Mutex::new(Vec::new()),
+            proxies: Mutex::new(HashSet::new()),
+            listeners: Mutex::new(Vec::new()),
+        });
+        let client = HazelcastClient { inner };
+        if client.inner.config.async_start {
+            let this = client.clone();
+            let task = tokio::spawn(async move {
+                match ClusterClient::connect(inv, addresses).await {
+                    Ok(cc) => this.on_connected(cc),
+                    Err(e) => {
+                        tracing::error!(error = %e, "async start: could not connect; shutting down");
+                        this.inner.state.send_replace(State::Failed(e));
+                        let _ = this.inner.events.send(ClientEvent::Shutdown);
+                    }
+                }
+            });
+            lock(&client.inner.tasks).push(task);
+        } else {
+            let cc = ClusterClient::connect(inv, addresses).await?;
+            client.on_connected(cc);
+        }
+        Ok(client)
+    }
+
+    fn on_connected(&self, cc: ClusterClient) {
+        let mut rx = cc.subscribe();
+        let replaced = self.inner.state.send_if_modified(|s| {
+            if matches!(s, State::Starting) {
+                *s = State::Connected(cc.clone());
+                true
+            } else {
+                false
+            }
+        });
+        if !replaced {
+            // Shut down while connecting.
+            tokio::spawn(async move { cc.shutdown().await });
+            return;
+        }
+        // The invocation layer announced the connection and the first members before anyone
+        // could subscribe: announce them now, then forward (without duplicates).
+        let events = self.inner.events.clone();
+        let mut known: HashSet<Uuid> = HashSet::new();
+        let _ = events.send(ClientEvent::Connected);
+        for m in &cc.snapshot().members.members {
+            known.insert(m.uuid);
+            let _ = events.send(ClientEvent::MemberAdded(m.clone()));
+        }
+        let task = tokio::spawn(async move {
+            loop {
+                let ev = match rx.recv().await {
+                    Ok(ev) => ev,
+                    Err(broadcast::error::RecvError::Lagged(n)) => {
+                        tracing::warn!(missed = n, "lifecycle events lost (slow forwarder)");
+                        continue;
+                    }
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                let forward = match &ev {
+                    ClientEvent::MemberAdded(m) => known.insert(m.uuid),
+                    ClientEvent::MemberRemoved(m) => known.remove(&m.uuid),
+                    _ => true,
+                };
+                let done = matches!(ev, ClientEvent::Shutdown);
+                if forward {
+                    let _ = events.send(ev);
+                }
+                if done {
+                    break;
+                }
+            }
+        });
+        lock(&self.inner.tasks).push(task);
+    }
+
+    /// The configuration the client was started with.
+    pub fn config(&self) -> &ClientConfig {
+        &self.inner.config
+    }
+
+    /// The client's instance name (`client_name`, default `hz.client_<n>`).
+    pub fn client_name(&self) -> &str {
+        &self.inner.name
+    }
+
+    /// The UUID the client announced to the cluster; `None` before an `async_start` client
+    /// connected.
+    pub fn uuid(&self) -> Option<Uuid> {
+        self.connected().map(|c| c.client_uuid())
+    }
+
+    /// True once connected and until shut down (also while reconnecting).
+    pub fn is_running(&self) -> bool {
+        self.connected().is_some_and(|c| c.is_active())
+    }
+
+    /// Lifecycle and membership events from now on: `Connected`, `Disconnected`, `MemberAdded`,
+    /// `MemberRemoved`, `ShuttingDown`, `Shutdown`. Right after a (synchronous) start the
+    /// initial `Connected` and `MemberAdded` events have already been sent: read the current
+    /// list with [`members`](HazelcastClient::members). A receiver that falls more than 1024
+    /// events behind gets `RecvError::Lagged` and goes on with newer events.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hazelcast::HazelcastClient) {
+    /// use hazelcast::ClientEvent;
+    /// let mut events = client.events();
+    /// while let Ok(event) = events.recv().await {
+    ///     match event {
+    ///         ClientEvent::MemberAdded(m) => println!("member joined: {}", m.client_address()),
+    ///         ClientEvent::Shutdown => break,
+    ///         other => println!("{other:?}"),
+    ///     }
+    /// }
+    /// # }
+    /// ```
+    pub fn events(&self) -> broadcast::Receiver<ClientEvent> {
+        self.inner.events.subscribe()
+    }
+
+    /// The current member list (empty before the first connection).
+    pub fn members(&self) -> Vec<MemberInfo> {
+        self.connected()
+            .map(|c| c.snapshot().members.members.clone())
+            .unwrap_or_default()
+    }
+
+    /// Waits until the client is connected (immediately for a client started synchronously).
+    /// Fails when the background start failed or the client was shut down first.
+    pub async fn wait_until_connected(&self) -> Result<(), HazelcastError> {
+        let mut rx = self.inner.state.subscribe();
+        loop {
+            match &*rx.borrow_and_update() {
+                State::Connected(_) => return Ok(()),
+                State::Failed(e) => return Err(e.clone().into()),
+                State::ShutDown => return Err(InvocationError::ClientNotActive.into()),
+                State::Starting => {}
+            }
+            if rx.changed().await.is_err() {
+                return Err(InvocationError::ClientNotActive.into());
+            }
+        }
+    }
+
+    /// The invocation layer's client, for what the facade does not wrap (raw requests,
+    /// connections and their statistics, the partition table). `None` before an
+    /// `async_start` client connected.
+    pub fn cluster_client(&self) -> Option<ClusterClient> {
+        self.connected()
+    }
+
+    fn connected(&self) -> Option<ClusterClient> {
+        match &*self.inner.state.borrow() {
+            State::Connected(c) => Some(c.clone()),
+            _ => None,
+        }
+    }
+
+    /// The connected invocation client, or the error a call gets now.
+    pub(crate) fn cluster(&self) -> Result<ClusterClient, HazelcastError> {
+        match &*self.inner.state.borrow() {
+            State::Connected(c) => Ok(c.clone()),
+            State::Starting => Err(InvocationError::ClientOffline.into()),
+            State::Failed(_) | State::ShutDown => Err(InvocationError::ClientNotActive.into()),
+        }
+    }
+
+    /// Shuts the client down: closes every connection, fails every pending call with
+    /// `ClientNotActive` (calls that already had their answer complete normally), ends the
+    /// entry listener streams, and sends `ShuttingDown` and `Shutdown`. Idempotent.
+    pub async fn shutdown(&self) {
+        let previous = self.inner.state.send_replace(State::ShutDown);
+        for l in lock(&self.inner.listeners).drain(..) {
+            if let Some(l) = l.upgrade() {
+                l.close();
+            }
+        }
+        match previous {
+            State::Connected(cc) => {
+                cc.shutdown().await;
+                // Let the forwarder pass on the invocation layer's final events.
+                let tasks: Vec<_> = lock(&self.inner.tasks).drain(..).collect();
+                for t in tasks {
+                    let _ = tokio::time::timeout(Duration::from_secs(1), t).await;
+                }
+            }
+            State::Starting => {
+                let _ = self.inner.events.send(ClientEvent::ShuttingDown);
+                for t in lock(&self.inner.tasks).drain(..) {
+                    t.abort();
+                }
+                let _ = self.inner.events.send(ClientEvent::Shutdown);
+            }
+            State::Failed(_) | State::ShutDown => {}
+        }
+    }
+
+    /// The typed proxy of the map `name`, created on the cluster (`Client.CreateProxy`) the first
+    /// time this client asks for it. Keys and values are serialized with
+    /// [`Serialize`]/[`Deserialize`] (the official type ids: other clients read them).
+    pub async fn get_map<K, V>(&self, name: &str) -> Result<Map<K, V>, HazelcastError>
+    where
+        K: Serialize + Deserialize,
+        V: Serialize + Deserialize,
+    {
+        self.create_proxy(name, MAP_SERVICE).await?;
+        Ok(Map::new(self.clone(), name))
+    }
+
+    pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {
+        let key = (service.to_owned(), name.to_owned());
+        if lock(&self.inner.proxies).contains(&key) {
+            return Ok(());
+        }
+        let cc = self.cluster()?;
+        let answer = cc
+            .invoke(
+                &CreateProxyRequest {
+                    name,
+                    service_name: service,
+                },
+                Target::Any,
+            )
+            .await
+            .map_err(|e| self.call_error(e))?;
+        CreateProxyResponse::decode(&answer)?;
+        lock(&self.inner.proxies).insert(key);
+        Ok(())
+    }
+
+    pub(crate) async fn destroy_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {
+        let cc = self.cluster()?;
+        let answer = cc
+            .invoke(
+                &DestroyProxyRequest {
+                    name,
+                    service_name: service,
+                },
+                Target::Any,
+            )
+            .await
+            .map_err(|e| self.call_error(e))?;
+        check_type(&answer, DestroyProxyRequest::MESSAGE_TYPE + 1)?;
+        lock(&self.inner.proxies).remove(&(service.to_owned(), name.to_owned()));
+        Ok(())
+    }
+
+    /// The error of a failed call: a call cut off by [`shutdown`](HazelcastClient::shutdown)
+    /// fails with `ClientNotActive`, whatever the invocation layer saw (its connection closing).
+    pub(crate) fn call_error(&self, e: InvocationError) -> HazelcastError {
+        let shut_down = matches!(*self.inner.state.borrow(), State::ShutDown);
+        match e {
+            InvocationError::TargetDisconnected { .. }
+            | InvocationError::NoConnection
+            | InvocationError::Timeout { .. }
+                if shut_down =>
+            {
+                InvocationError::ClientNotActive.into()
+            }
+            other => other.into(),
+        }
+    }
+
+    pub(crate) fn track_listener(&self, registration: Weak<EntryListenerRegistration>) {
+        let mut listeners = lock(&self.inner.listeners);
+        listeners.retain(|l| l.strong_count() > 0);
+        listeners.push(registration);
+    }
+
+    /// The partition id of a serialized key, or `ClientOffline` before the first connection.
+    pub(crate) fn partition_of(&self, cc: &ClusterClient, key: &Data) -> Result<i32, HazelcastError> {
+        if cc.partition_count() <= 0 {
+            return Err(InvocationError::ClientOffline.into());
+        }
+        Ok(cc.partition_id(key))
+    }
+}
+
+fn check_type(msg: &hazelcast_codec::ClientMessage, expected: i32) -> Result<(), HazelcastError> {
+    hazelcast_codec::messages::check_type(msg, expected).map_err(HazelcastError::from)
+}

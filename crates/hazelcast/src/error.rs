@@ -1,0 +1,123 @@
+//! Errors of the facade: configuration errors ([`ConfigError`]) and everything a client call can
+//! fail with ([`HazelcastError`]).
+
+use hazelcast_codec::CodecError;
+use hazelcast_invocation::InvocationError;
+use thiserror::Error;
+
+/// An invalid configuration. Every variant names the option (`key`) as it is spelled in
+/// configuration files, and the offending value where there is one.
+#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum ConfigError {
+    /// A configuration file or string could not be parsed (syntax error, wrong type, unknown
+    /// key). `message` is the parser's message, which names the key.
+    #[error("cannot parse the {format} configuration{}: {message}", in_file(.source_name))]
+    Parse {
+        /// `TOML`, `YAML` or `JSON`.
+        format: &'static str,
+        /// The file, when parsing one.
+        source_name: Option<String>,
+        /// The parser's message.
+        message: String,
+    },
+    /// A configuration file could not be read, or its extension is not `.toml`, `.yaml`, `.yml`
+    /// or `.json`.
+    #[error("cannot read the configuration file {path}: {message}")]
+    File {
+        /// The path.
+        path: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// An option has a value it cannot take.
+    #[error("invalid value {value} for `{key}`: {reason}")]
+    InvalidValue {
+        /// The option.
+        key: &'static str,
+        /// The value as configured (secrets are never shown).
+        value: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// Two options cannot be used together.
+    #[error("`{key}` cannot be used together with `{other}`: {reason}")]
+    Conflict {
+        /// The option.
+        key: &'static str,
+        /// The option it conflicts with.
+        other: &'static str,
+        /// Why.
+        reason: String,
+    },
+    /// An environment variable holds a value its option cannot take.
+    #[error("invalid value {value:?} in environment variable {variable} (option `{key}`): {reason}")]
+    Environment {
+        /// The variable, e.g. `HZ_SMART_ROUTING`.
+        variable: String,
+        /// The option it overrides.
+        key: &'static str,
+        /// The value.
+        value: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+}
+
+fn in_file(name: &Option<String>) -> String {
+    name.as_ref().map(|n| format!(" in {n}")).unwrap_or_default()
+}
+
+impl ConfigError {
+    /// The option the error is about, when it is about one.
+    pub fn key(&self) -> Option<&'static str> {
+        match self {
+            ConfigError::InvalidValue { key, .. }
+            | ConfigError::Conflict { key, .. }
+            | ConfigError::Environment { key, .. } => Some(key),
+            ConfigError::Parse { .. } | ConfigError::File { .. } => None,
+        }
+    }
+
+    pub(crate) fn invalid(
+        key: &'static str,
+        value: impl std::fmt::Display,
+        reason: impl Into<String>,
+    ) -> Self {
+        ConfigError::InvalidValue {
+            key,
+            value: value.to_string(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// Everything a [`HazelcastClient`](crate::HazelcastClient) or a proxy call can fail with.
+#[derive(Debug, Clone, Error)]
+#[non_exhaustive]
+pub enum HazelcastError {
+    /// The configuration is invalid (reported by `start`, before any connection).
+    #[error(transparent)]
+    Config(#[from] ConfigError),
+    /// The call failed in the invocation layer: timeout, connection loss, a server exception,
+    /// the client being offline (`ClientOffline`) or shut down (`ClientNotActive`), …
+    #[error(transparent)]
+    Invocation(#[from] InvocationError),
+    /// A key, value or answer could not be (de)serialized, e.g. a value of another type than the
+    /// proxy's `V` was stored under the key by another client.
+    #[error("serialization: {0}")]
+    Serialization(#[from] CodecError),
+}
+
+impl HazelcastError {
+    /// True for the error calls get while an `async_start` client has not connected yet, or
+    /// while a `reconnect_mode = "async"` client is disconnected.
+    pub fn is_client_offline(&self) -> bool {
+        matches!(self, HazelcastError::Invocation(InvocationError::ClientOffline))
+    }
+
+    /// True for the error calls get after [`shutdown`](crate::HazelcastClient::shutdown).
+    pub fn is_client_not_active(&self) -> bool {
+        matches!(self, HazelcastError::Invocation(InvocationError::ClientNotActive))
+    }
+}
