@@ -1,0 +1,30 @@
+//! Arbitrary bytes, cut into chunks whose sizes the input chooses, fed to the stream decoder with
+//! small limits; every decoded message goes through every decoder. Nothing may panic and the read
+//! buffer may never grow past the frame limit.
+#![no_main]
+
+use bytes::BytesMut;
+use hazelcast_codec::{DecoderLimits, MessageDecoder};
+use libfuzzer_sys::fuzz_target;
+
+#[path = "common.rs"]
+mod common;
+
+fuzz_target!(|data: &[u8]| {
+    let Some((&chunk, rest)) = data.split_first() else { return };
+    let chunk = usize::from(chunk % 64) + 1;
+    let limits = DecoderLimits { max_frame_size: 4096, max_message_size: 16 * 1024, max_pending_fragmented: 4 };
+    let mut decoder = MessageDecoder::new(limits);
+    let mut buf = BytesMut::new();
+    for piece in rest.chunks(chunk) {
+        buf.extend_from_slice(piece);
+        loop {
+            match decoder.decode(&mut buf) {
+                Ok(Some(msg)) => common::decode_all(&msg),
+                Ok(None) => break,
+                Err(_) => return,
+            }
+        }
+        assert!(buf.capacity() <= 4096 + 16 * 1024 + 4096, "buffer grew to {}", buf.capacity());
+    }
+});
