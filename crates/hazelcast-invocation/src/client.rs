@@ -1189,11 +1189,18 @@ impl Inner {
                     }
                 }
             }
-        } else if was_view {
+        } else {
             tokio::spawn(async move {
-                let next = this.connections.load().list.first().map(|c| c.connection.id());
-                if let Some(next) = next {
-                    this.register_view_listener(next).await;
+                if was_view {
+                    let next = this.connections.load().list.first().map(|c| c.connection.id());
+                    if let Some(next) = next {
+                        this.register_view_listener(next).await;
+                    }
+                }
+                // A member that is still listed lost only its connection (I/O or protocol error,
+                // heartbeat): dial it again, with the per-member backoff.
+                if this.cfg.smart_routing {
+                    this.connect_to_all_members().await;
                 }
             });
         }

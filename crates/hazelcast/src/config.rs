@@ -334,7 +334,14 @@ impl ClientConfig {
             message,
         };
         let raw: RawConfig = match format {
-            ConfigFormat::Toml => toml::from_str(text).map_err(|e| parse_err(e.to_string()))?,
+            // Not `e.to_string()`: it quotes the offending source line, which may hold a secret.
+            ConfigFormat::Toml => toml::from_str(text).map_err(|e| {
+                let at = e.span().map(|span| {
+                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
+                    format!(" (line {line})")
+                });
+                parse_err(format!("{}{}", e.message(), at.unwrap_or_default()))
+            })?,
             ConfigFormat::Yaml => {
                 if text.trim().is_empty() {
                     RawConfig::default()
