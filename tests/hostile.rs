@@ -17,6 +17,7 @@
 //! * backpressure: a stalled connection with a small outbound queue turns the surplus into
 //!   `Overloaded` retries that end at the deadline, and recovers.
 
+use hazelcast_integration_tests::endpoint;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -69,10 +70,6 @@ impl AddressSource for Proxied {
         let p = self.by_member.get(&real).copied().unwrap_or(real);
         Endpoint::new(p.ip().to_string(), p.port())
     }
-}
-
-fn endpoint(a: SocketAddr) -> Endpoint {
-    Endpoint::new(a.ip().to_string(), a.port())
 }
 
 struct Setup {

@@ -61,6 +61,26 @@ pub fn client_config(cluster: &Cluster) -> InvocationConfig {
     cfg
 }
 
+/// The endpoint of a socket address.
+pub fn endpoint(a: std::net::SocketAddr) -> Endpoint {
+    Endpoint::new(a.ip().to_string(), a.port())
+}
+
+/// Writes `n` keys `<map>-<i>` → `i` and reads each back, every call routed by its key's
+/// partition; panics naming the failing call.
+pub async fn put_get(client: &ClusterClient, map: &str, n: i32) {
+    for i in 0..n {
+        let key = format!("{map}-{i}");
+        map_set(client, map, &key, i)
+            .await
+            .unwrap_or_else(|e| panic!("set {i}: {e}"));
+        let got = map_get::<i32>(client, map, &key)
+            .await
+            .unwrap_or_else(|e| panic!("get {i}: {e}"));
+        assert_eq!(got, Some(i), "read back {key}");
+    }
+}
+
 /// `Map.Set` of `key` to `value`, routed to the key's partition.
 pub async fn map_set<V: Serialize>(
     client: &ClusterClient,

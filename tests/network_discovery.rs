@@ -9,13 +9,14 @@
 //! * A plain loopback cluster (no public addresses) for the "reachable privately" case.
 //! * The bad-token case needs only the stub.
 
+use hazelcast_integration_tests::{put_get, wait_for};
 use std::collections::HashSet;
 use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
-use hazelcast_codec::{Deserialize, Serialize};
+use hazelcast_codec::Serialize;
+use hazelcast_codec::messages::map::MapSetRequest;
 use hazelcast_discovery::{
     Address, AddressProvider, CloudConfig, CloudDiscovery, DecisionReason, MemberAddress,
     MemberAddressTranslator, PublicAddressMode, StaticAddressProvider,
@@ -50,52 +51,6 @@ fn static_source(seeds: &[SocketAddr], mode: PublicAddressMode) -> Arc<Discovery
         configured,
         false,
     ))
-}
-
-async fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + deadline;
-    while !cond() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Writes `n` keys and reads each back, every call routed by its key's partition.
-async fn put_get(client: &ClusterClient, map: &str, n: i32) {
-    for i in 0..n {
-        let key = format!("{map}-{i}").to_data();
-        let value = i.to_data();
-        let pid = client.partition_id(&key);
-        client
-            .invoke(
-                &MapSetRequest {
-                    thread_id: 1,
-                    ttl: -1,
-                    name: map,
-                    key: &key,
-                    value: &value,
-                },
-                Target::Partition(pid),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("set {i}: {e}"));
-        let answer = client
-            .invoke(
-                &MapGetRequest {
-                    thread_id: 1,
-                    name: map,
-                    key: &key,
-                },
-                Target::Partition(pid),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("get {i}: {e}"));
-        let got = MapGetResponse::decode(&answer)
-            .expect("answer")
-            .response
-            .expect("value");
-        assert_eq!(i32::from_data(&got).expect("i32"), i);
-    }
 }
 
 /// The remote address of every connection, sorted.

@@ -4,13 +4,12 @@
 //! lists where a dead or hostile address comes before a real member. Only loopback addresses are
 //! dialled. Every timeout path prints its configured and observed figures.
 
+use hazelcast_integration_tests::{endpoint, put_get};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
-use hazelcast_codec::{Deserialize, Serialize};
-use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds, Target};
+use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds};
 use hazelcast_testkit::proxy::{HostileBehaviour, HostileServer, Trigger};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
 use hazelcast_transport::{ConnectionConfig, Endpoint, TlsConfig, TlsConnector};
@@ -28,10 +27,6 @@ async fn cluster() -> &'static Cluster {
         .expect("join")
         .expect("a 1-member cluster starts");
     CLUSTER.get().expect("cluster")
-}
-
-fn endpoint(a: SocketAddr) -> Endpoint {
-    Endpoint::new(a.ip().to_string(), a.port())
 }
 
 /// `connection.connect_timeout = 500 ms`, `cluster_connect_timeout = 1 s`.
@@ -106,41 +101,6 @@ async fn connect_fails(cfg: InvocationConfig, seeds: Vec<Endpoint>) -> (String, 
             panic!("the client must not connect")
         }
     }
-}
-
-async fn put_get(client: &ClusterClient, map: &str) {
-    let key = "k".to_data();
-    let value = 7i32.to_data();
-    let pid = client.partition_id(&key);
-    client
-        .invoke(
-            &MapSetRequest {
-                thread_id: 1,
-                ttl: -1,
-                name: map,
-                key: &key,
-                value: &value,
-            },
-            Target::Partition(pid),
-        )
-        .await
-        .expect("set");
-    let answer = client
-        .invoke(
-            &MapGetRequest {
-                thread_id: 1,
-                name: map,
-                key: &key,
-            },
-            Target::Partition(pid),
-        )
-        .await
-        .expect("get");
-    let got = MapGetResponse::decode(&answer)
-        .expect("answer")
-        .response
-        .expect("value");
-    assert_eq!(i32::from_data(&got).expect("i32"), 7);
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -270,7 +230,7 @@ async fn a_dead_seed_before_a_live_member_costs_at_most_the_connect_timeout() {
         client.connections().list[0].connection.remote_addr(),
         cluster.address(0)
     );
-    put_get(&client, "dead-first").await;
+    put_get(&client, "dead-first", 1).await;
     client.shutdown().await;
 
     // A refused port first: costs next to nothing.
@@ -391,7 +351,7 @@ async fn a_hostile_seed_before_a_real_member_does_not_stop_the_client() {
                 live,
                 "{case}"
             );
-            put_get(&client, case).await;
+            put_get(&client, case, 1).await;
             client.shutdown().await;
             (case, took)
         }));

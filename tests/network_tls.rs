@@ -5,14 +5,13 @@
 //! The members run with client endpoints (advanced network) and advertise stunnel's ports, so the
 //! member list the client receives names TLS ports only. Needs `stunnel4` (installed by `.ci/run`).
 
+use hazelcast_integration_tests::{endpoint, put_get, wait_for};
 use std::net::SocketAddr;
 use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
-use hazelcast_codec::{Deserialize, Serialize};
-use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds, Target};
+use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds};
 use hazelcast_testkit::{ClusterConfig, Stunnel, StunnelOptions, TestPki, TlsCluster};
 use hazelcast_transport::{ConnectionConfig, Endpoint, TlsConfig, TlsConnector};
 
@@ -51,10 +50,6 @@ async fn extra_stunnel(options: StunnelOptions) -> Stunnel {
     .expect("join")
 }
 
-fn endpoint(a: SocketAddr) -> Endpoint {
-    Endpoint::new(a.ip().to_string(), a.port())
-}
-
 /// A client configuration for the fixture's cluster, with TLS from `tls`.
 fn config(tls: &TlsConfig, smart: bool) -> InvocationConfig {
     let mut cfg = InvocationConfig::default();
@@ -77,52 +72,6 @@ fn failing_config(tls: &TlsConfig) -> InvocationConfig {
 
 fn ca_only(ca: &Path) -> TlsConfig {
     TlsConfig::with_ca_file(ca)
-}
-
-async fn wait_for(what: &str, deadline: Duration, mut cond: impl FnMut() -> bool) {
-    let end = Instant::now() + deadline;
-    while !cond() {
-        assert!(Instant::now() < end, "timed out waiting for {what}");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
-}
-
-/// Writes `n` keys and reads each back, every call routed by its key's partition.
-async fn put_get(client: &ClusterClient, map: &str, n: i32) {
-    for i in 0..n {
-        let key = format!("{map}-key-{i}").to_data();
-        let value = i.to_data();
-        let pid = client.partition_id(&key);
-        client
-            .invoke(
-                &MapSetRequest {
-                    thread_id: 1,
-                    ttl: -1,
-                    name: map,
-                    key: &key,
-                    value: &value,
-                },
-                Target::Partition(pid),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("set {i}: {e}"));
-        let answer = client
-            .invoke(
-                &MapGetRequest {
-                    thread_id: 1,
-                    name: map,
-                    key: &key,
-                },
-                Target::Partition(pid),
-            )
-            .await
-            .unwrap_or_else(|e| panic!("get {i}: {e}"));
-        let got = MapGetResponse::decode(&answer)
-            .expect("get answer")
-            .response
-            .expect("a value");
-        assert_eq!(i32::from_data(&got).expect("an i32"), i);
-    }
 }
 
 /// Connects a client that must fail and returns its `ClusterUnreachable.last`.
