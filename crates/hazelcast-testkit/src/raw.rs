@@ -133,23 +133,32 @@ impl RawConnection {
         &mut self,
         cluster_name: &str,
     ) -> Result<(ClientMessage, AuthenticationResponse), RawError> {
-        let labels = [String::from("integration-test")];
-        let request = AuthenticationRequest {
-            uuid: Some(Uuid::new_v4()),
-            serialization_version: SERIALIZATION_VERSION,
-            routing_mode: ROUTING_MODE_SMART,
-            cp_direct_to_leader_routing: false,
-            cluster_name,
-            username: None,
-            password: None,
-            client_type: "RST",
-            client_hazelcast_version: "5.7.0",
-            client_name: "hazelcast-rs-it",
-            labels: ListRef(&labels),
-        };
-        let id = self.send(&request, -1)?;
+        let id = self.next_correlation_id;
+        self.next_correlation_id += 1;
+        let mut request = authentication_request(cluster_name, "hazelcast-rs-it");
+        request.set_correlation_id(id);
+        self.send_raw(&request)?;
         let msg = self.recv_answer(id, Duration::from_secs(30), |_| {})?;
         let decoded = AuthenticationResponse::decode(&msg)?;
         Ok((msg, decoded))
     }
+}
+
+/// An encoded `Client.Authentication` request without credentials (smart routing, serialization
+/// version 1, a fresh client UUID, correlation id 0: set it before sending).
+pub fn authentication_request(cluster_name: &str, client_name: &str) -> ClientMessage {
+    let request = AuthenticationRequest {
+        uuid: Some(Uuid::new_v4()),
+        serialization_version: SERIALIZATION_VERSION,
+        routing_mode: ROUTING_MODE_SMART,
+        cp_direct_to_leader_routing: false,
+        cluster_name,
+        username: None,
+        password: None,
+        client_type: "RST",
+        client_hazelcast_version: "5.7.0",
+        client_name,
+        labels: ListRef(&[]),
+    };
+    request.encode(-1)
 }

@@ -114,9 +114,12 @@ impl Client {
     }
 
     async fn send<R: Request>(&mut self, request: &R, partition_id: i32) -> i64 {
+        self.send_message(request.encode(partition_id)).await
+    }
+
+    async fn send_message(&mut self, mut msg: ClientMessage) -> i64 {
         let id = self.next_id;
         self.next_id += 1;
-        let mut msg = request.encode(partition_id);
         msg.set_correlation_id(id);
         self.stream
             .write_all(msg.as_bytes())
@@ -155,21 +158,8 @@ impl Client {
     }
 
     async fn authenticate(&mut self, cluster_name: &str) -> AuthenticationResponse {
-        let labels = [String::from("proxy-test")];
-        let request = AuthenticationRequest {
-            uuid: Some(Uuid::new_v4()),
-            serialization_version: SERIALIZATION_VERSION,
-            routing_mode: ROUTING_MODE_SMART,
-            cp_direct_to_leader_routing: false,
-            cluster_name,
-            username: None,
-            password: None,
-            client_type: "RST",
-            client_hazelcast_version: "5.7.0",
-            client_name: "hazelcast-rs-proxy-test",
-            labels: ListRef(&labels),
-        };
-        let id = self.send(&request, -1).await;
+        let request = hazelcast_testkit::raw::authentication_request(cluster_name, "hazelcast-rs-proxy-test");
+        let id = self.send_message(request).await;
         let msg = self.answer(id, ANSWER).await.expect("authentication answer");
         let auth = AuthenticationResponse::decode(&msg).expect("an authentication response");
         assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED, "authenticated");

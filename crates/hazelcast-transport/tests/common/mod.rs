@@ -6,10 +6,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::client::{AuthenticationRequest, AuthenticationResponse, ROUTING_MODE_SMART};
-use hazelcast_codec::types::ListRef;
-use hazelcast_codec::{ClientMessage, SERIALIZATION_VERSION, Uuid};
+use hazelcast_codec::ClientMessage;
+use hazelcast_codec::messages::client::AuthenticationResponse;
 use hazelcast_transport::{CloseReason, Connection, MessageHandler};
 use tokio::sync::{Notify, mpsc};
 
@@ -78,21 +76,7 @@ impl MessageHandler for Recorder {
 
 /// A `Client.Authentication` request without credentials, correlation id `correlation_id`.
 pub fn auth_request(cluster_name: &str, correlation_id: i64) -> ClientMessage {
-    let labels = [String::from("transport-test")];
-    let request = AuthenticationRequest {
-        uuid: Some(Uuid::new_v4()),
-        serialization_version: SERIALIZATION_VERSION,
-        routing_mode: ROUTING_MODE_SMART,
-        cp_direct_to_leader_routing: false,
-        cluster_name,
-        username: None,
-        password: None,
-        client_type: "RST",
-        client_hazelcast_version: "5.7.0",
-        client_name: "hazelcast-rs-transport-test",
-        labels: ListRef(&labels),
-    };
-    let mut msg = request.encode(-1);
+    let mut msg = hazelcast_testkit::raw::authentication_request(cluster_name, "hazelcast-rs-transport-test");
     msg.set_correlation_id(correlation_id);
     msg
 }
