@@ -1,13 +1,18 @@
 //! Codec micro-benchmarks: `Map.Put` / `Map.Get` request encoding, response decoding from a byte
-//! stream, and partition hashing.
+//! stream, cluster-view events (a `MembersView` of 3 members, a `PartitionsView` of 271
+//! partitions), partition hashing and the partition-owner lookup of the invocation layer.
 
 use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hazelcast_codec::custom::{Address, MemberInfo, MemberVersion};
 use hazelcast_codec::messages::Request;
+use hazelcast_codec::messages::client::{ClusterViewEvent, MembersViewEvent, PartitionsViewEvent};
 use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapPutRequest, MapPutResponse};
-use hazelcast_codec::{MessageDecoder, Serialize, partition};
+use hazelcast_codec::types::{EntryList, PartitionOwners, VarList};
+use hazelcast_codec::{ClientMessage, MessageDecoder, Serialize, Uuid, partition};
+use hazelcast_invocation::PartitionTable;
 
 fn map_put(c: &mut Criterion) {
     let key = "key-1".to_data();
@@ -86,16 +91,71 @@ fn map_get(c: &mut Criterion) {
     g.finish();
 }
 
+fn member_uuid(i: u128) -> Uuid {
+    Uuid::from_u128(0x1000_0000_0000_4000_8000_0000_0000_0000 + i)
+}
+
+/// The 271 partitions dealt round-robin to 3 members, as the cluster-view listener sends them.
+fn owners_271() -> Vec<(Uuid, Vec<i32>)> {
+    (0..3u128)
+        .map(|m| (member_uuid(m), (0..271).filter(|p| *p % 3 == m as i32).collect()))
+        .collect()
+}
+
+fn cluster_view(c: &mut Criterion) {
+    let members: Vec<MemberInfo> = (0..3u16)
+        .map(|i| {
+            MemberInfo::new(
+                member_uuid(u128::from(i)),
+                false,
+                Address::new(5701 + i32::from(i), "127.0.0.1".into()),
+                EntryList(Vec::new()),
+                MemberVersion::new(5, 7, 0),
+                None,
+            )
+        })
+        .collect();
+    let members_msg = MembersViewEvent::new(3, VarList(members)).encode(1);
+    let partitions_msg = PartitionsViewEvent::new(4, PartitionOwners(owners_271())).encode(1);
+    let mut g = c.benchmark_group("cluster_view");
+    g.throughput(Throughput::Elements(1));
+    let decode = |msg: &ClientMessage| ClusterViewEvent::decode(black_box(msg));
+    g.bench_function("decode_members_view_3_members", |b| {
+        b.iter(|| decode(&members_msg))
+    });
+    g.bench_function("decode_partitions_view_271", |b| {
+        b.iter(|| decode(&partitions_msg))
+    });
+    g.finish();
+}
+
 fn hashing(c: &mut Criterion) {
     let key = "key-12345".to_data();
     c.bench_function("partition_id_of_string_key", |b| {
         b.iter(|| partition::partition_id(black_box(&key), 271))
+    });
+    let mut table = PartitionTable::default();
+    let mut owners = vec![None; 271];
+    for (uuid, parts) in owners_271() {
+        for p in parts {
+            owners[p as usize] = Some(uuid);
+        }
+    }
+    table.owners = owners;
+    c.bench_function("partition_owner_lookup", |b| {
+        b.iter(|| table.owner(black_box(133)))
+    });
+    c.bench_function("serialize_key_hash_and_owner", |b| {
+        b.iter(|| {
+            let key = black_box("k-4711").to_data();
+            table.owner(partition::partition_id(&key, 271))
+        })
     });
 }
 
 mod harness {
     #![allow(missing_docs)]
     use super::*;
-    criterion_group!(benches, map_put, map_get, hashing);
+    criterion_group!(benches, map_put, map_get, cluster_view, hashing);
 }
 criterion_main!(harness::benches);

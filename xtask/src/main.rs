@@ -1,19 +1,22 @@
 //! Project automation: `cargo xtask <command>`.
 //!
 //! * `cargo xtask demo [--members N] [--version V]`: starts a local cluster of real Hazelcast
-//!   members, runs the demonstration against it, and stops the cluster.
+//!   members, runs the demonstration against it (a smart client whose calls each go to their
+//!   partition owner, counted per member connection, then a unisocket client for comparison),
+//!   and stops the cluster.
 //! * `cargo xtask cluster [--members N] [--version V] [--name NAME]`: starts a local cluster and
 //!   keeps it running until the command is interrupted (Ctrl-C stops the members too).
 
+mod bench;
+mod soak;
+
+use std::collections::{BTreeMap, HashMap};
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use hazelcast_codec::messages::client::{
-    AUTH_STATUS_AUTHENTICATED, AddClusterViewListenerRequest, ClusterViewEvent,
-};
-use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest, MapSetResponse};
-use hazelcast_codec::{Deserialize, Serialize, partition};
-use hazelcast_testkit::raw::RawConnection;
+use hazelcast::codec::Serialize;
+use hazelcast::invocation::ClusterClient;
+use hazelcast::{ClientConfig, HazelcastClient, Uuid};
 use hazelcast_testkit::{Cluster, ClusterConfig};
 
 const USAGE: &str = "usage: cargo xtask <demo|cluster> [--members N] [--version V] [--name NAME]";
@@ -85,133 +88,212 @@ fn start(o: &Options) -> Result<Cluster, String> {
 
 fn demo(o: &Options) -> Result<(), String> {
     let cluster = start(o)?;
-    let timeout = Duration::from_secs(30);
-    let seed = cluster.address(0);
-    println!("\n▶ connecting to {seed}: preamble CP2, then Client.Authentication");
-    let mut conn = RawConnection::connect(seed).map_err(|e| format!("connect: {e:?}"))?;
-    let t = Instant::now();
-    let (_, auth) = conn
-        .authenticate(cluster.cluster_name())
-        .map_err(|e| format!("authenticate: {e:?}"))?;
-    if auth.status != AUTH_STATUS_AUTHENTICATED {
-        return Err(format!("authentication refused with status {}", auth.status));
-    }
-    println!(
-        "✔ authenticated in {:.1} ms: member {} at {}, Hazelcast {}, {} partitions, cluster id {}",
-        t.elapsed().as_secs_f64() * 1e3,
-        auth.member_uuid.map(|u| u.to_string()).unwrap_or_default(),
-        auth.address.as_ref().map(ToString::to_string).unwrap_or_default(),
-        auth.server_hazelcast_version,
-        auth.partition_count,
-        auth.cluster_id
-    );
-
-    println!("\n▶ registering the cluster view listener");
-    let id = conn
-        .send(&AddClusterViewListenerRequest {}, -1)
-        .map_err(|e| format!("send: {e:?}"))?;
-    // A fresh cluster assigns partitions on the first partition-bound operation; until then the
-    // partition table it pushes is empty. One read of any key makes it assign them.
-    let probe = "probe".to_data();
-    let probe_pid = partition::partition_id(&probe, auth.partition_count);
-    let get_id = conn
-        .send(
-            &MapGetRequest {
-                thread_id: 1,
-                name: "demo",
-                key: &probe,
-            },
-            probe_pid,
-        )
-        .map_err(|e| format!("send: {e:?}"))?;
-    let deadline = Instant::now() + timeout;
-    let (mut members, mut owners) = (None, None);
-    while members.is_none() || owners.is_none() {
-        let left = deadline
-            .checked_duration_since(Instant::now())
-            .ok_or("no cluster view within 30 s")?;
-        let msg = conn.recv(left).map_err(|e| format!("cluster view: {e:?}"))?;
-        if msg.correlation_id() == get_id || msg.correlation_id() != id || !msg.is_event() {
-            continue;
-        }
-        match ClusterViewEvent::decode(&msg).map_err(|e| format!("cluster view event: {e}"))? {
-            ClusterViewEvent::MembersView(v) => members = Some(v.member_infos.0),
-            ClusterViewEvent::PartitionsView(v) if !v.partitions.0.is_empty() => {
-                owners = Some(v.partitions.0)
-            }
-            _ => {}
-        }
-    }
-    let members = members.unwrap_or_default();
-    let owners = owners.unwrap_or_default();
-    println!("✔ member list ({} members):", members.len());
-    for m in &members {
-        let owned = owners
-            .iter()
-            .find(|(u, _)| *u == m.uuid)
-            .map_or(0, |(_, p)| p.len());
-        println!(
-            "    {}  {}  Hazelcast {}.{}.{}  owns {owned} partitions",
-            m.uuid,
-            m.client_address(),
-            m.version.major,
-            m.version.minor,
-            m.version.patch
-        );
-    }
-
-    println!("\n▶ Map.Set and Map.Get of 5 keys (partition ids from MurmurHash3 of each key)");
-    for i in 0..5 {
-        let key = format!("key-{i}").to_data();
-        let value = format!("value-{i}").to_data();
-        let pid = partition::partition_id(&key, auth.partition_count);
-        let owner = owners.iter().find(|(_, p)| p.contains(&pid)).map(|(u, _)| *u);
-        let owner_addr = members
-            .iter()
-            .find(|m| Some(m.uuid) == owner)
-            .map(|m| m.client_address().to_string())
-            .unwrap_or_default();
-        let set = MapSetRequest {
-            thread_id: 1,
-            ttl: -1,
-            name: "demo",
-            key: &key,
-            value: &value,
-        };
-        let id = conn.send(&set, pid).map_err(|e| format!("send: {e:?}"))?;
-        let answer = conn
-            .recv_answer(id, timeout, |_| {})
-            .map_err(|e| format!("set: {e:?}"))?;
-        MapSetResponse::decode(&answer).map_err(|e| format!("set answer: {e}"))?;
-        let id = conn
-            .send(
-                &MapGetRequest {
-                    thread_id: 1,
-                    name: "demo",
-                    key: &key,
-                },
-                pid,
-            )
-            .map_err(|e| format!("{e:?}"))?;
-        let answer = conn
-            .recv_answer(id, timeout, |_| {})
-            .map_err(|e| format!("get: {e:?}"))?;
-        let got = MapGetResponse::decode(&answer)
-            .map_err(|e| format!("get answer: {e}"))?
-            .response
-            .map(|d| String::from_data(&d))
-            .transpose()
-            .map_err(|e| format!("value: {e}"))?;
-        println!("    key-{i} → partition {pid:3} (owner {owner_addr}) → read back {got:?}");
-    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .map_err(|e| format!("tokio runtime: {e}"))?;
+    let result = runtime.block_on(demo_clients(&cluster));
     println!("\n▶ stopping the cluster");
     drop(cluster);
     println!("✔ done");
+    result
+}
+
+const DEMO_KEYS: usize = 300;
+
+/// The smart-routing demonstration and the unisocket comparison, through the `hazelcast` facade.
+async fn demo_clients(cluster: &Cluster) -> Result<(), String> {
+    let seed = cluster.address(0).to_string();
+    let config = |smart: bool| {
+        ClientConfig::builder()
+            .cluster_name(cluster.cluster_name())
+            .cluster_members([seed.clone()])
+            .smart_routing(smart)
+            .build()
+            .map_err(|e| format!("config: {e}"))
+    };
+
+    println!("\n▶ smart client (smart_routing = true): seed {seed} only; it learns the other members");
+    let t = Instant::now();
+    let client = HazelcastClient::start(config(true)?)
+        .await
+        .map_err(|e| format!("start: {e}"))?;
+    let cc = client.cluster_client().ok_or("not connected")?;
+    wait_until("a connection to every member", || {
+        cc.connections().list.len() == cluster.len()
+    })
+    .await?;
+    println!(
+        "✔ connected in {:.0} ms as {} ({}), {} connections",
+        t.elapsed().as_secs_f64() * 1e3,
+        client.client_name(),
+        client.uuid().map(|u| u.to_string()).unwrap_or_default(),
+        cc.connections().list.len()
+    );
+    let map = client
+        .get_map::<String, String>("demo")
+        .await
+        .map_err(|e| format!("get_map: {e}"))?;
+    // A fresh cluster assigns partitions on the first partition-bound call.
+    map.get("warm-up").await.map_err(|e| format!("get: {e}"))?;
+    wait_until("the partition table", || {
+        let p = cc.snapshot().partitions;
+        p.owners.len() == cc.partition_count() as usize && p.owners.iter().all(Option::is_some)
+    })
+    .await?;
+    let snapshot = cc.snapshot();
+    let counts = snapshot.partitions.counts();
+    let address_of = |uuid: &Uuid| {
+        snapshot
+            .members
+            .get(uuid)
+            .map(|m| m.client_address().to_string())
+            .unwrap_or_else(|| uuid.to_string())
+    };
+    println!(
+        "  member list and partition table ({} partitions):",
+        cc.partition_count()
+    );
+    for m in &snapshot.members.members {
+        println!(
+            "    {}  {}  owns {:3} partitions",
+            m.client_address(),
+            m.uuid,
+            counts.get(&m.uuid).copied().unwrap_or(0)
+        );
+    }
+
+    println!("\n▶ {DEMO_KEYS} puts and {DEMO_KEYS} gets: each key goes to the owner of its partition");
+    let mut expected: HashMap<Uuid, u64> = HashMap::new();
+    for i in 0..DEMO_KEYS {
+        let key = format!("key-{i}").to_data();
+        let pid = cc.partition_id(&key);
+        let owner = snapshot.partitions.owner(pid).ok_or("partition without owner")?;
+        *expected.entry(owner).or_default() += 2;
+        if i < 3 {
+            println!("    key-{i} → partition {pid:3} → owner {}", address_of(&owner));
+        }
+    }
+    let before = written(&cc);
+    let t = Instant::now();
+    for i in 0..DEMO_KEYS {
+        map.put(format!("key-{i}"), format!("value-{i}"))
+            .await
+            .map_err(|e| format!("put: {e}"))?;
+        let got = map
+            .get(format!("key-{i}"))
+            .await
+            .map_err(|e| format!("get: {e}"))?;
+        if got.as_deref() != Some(format!("value-{i}").as_str()) {
+            return Err(format!("key-{i}: read back {got:?}"));
+        }
+    }
+    let smart_time = t.elapsed();
+    let after = written(&cc);
+    let mut all_to_owner = true;
+    println!("  requests each member received (owner-routed calls expected from the partition table):");
+    for (uuid, address) in after.iter().map(|(u, (a, _))| (u, a)) {
+        let sent = after[uuid].1 - before.get(uuid).map_or(0, |b| b.1);
+        let want = expected.get(uuid).copied().unwrap_or(0);
+        // A heartbeat ping may add a message on a connection.
+        let ok = sent >= want && sent <= want + 2;
+        all_to_owner &= ok;
+        println!(
+            "    {address}  {sent:4} requests  (owns the partitions of {want:4} calls) {}",
+            if ok { "✔" } else { "✘" }
+        );
+    }
+    if !all_to_owner {
+        return Err("some calls did not go to their partition owner".into());
+    }
+    println!(
+        "✔ every call went straight to its partition owner: {} calls in {:.0} ms ({:.2} ms per call)",
+        2 * DEMO_KEYS,
+        smart_time.as_secs_f64() * 1e3,
+        smart_time.as_secs_f64() * 1e3 / (2 * DEMO_KEYS) as f64
+    );
+    client.shutdown().await;
+
+    println!("\n▶ unisocket client (smart_routing = false): the same calls through one connection");
+    let client = HazelcastClient::start(config(false)?)
+        .await
+        .map_err(|e| format!("start: {e}"))?;
+    let cc = client.cluster_client().ok_or("not connected")?;
+    let map = client
+        .get_map::<String, String>("demo")
+        .await
+        .map_err(|e| format!("get_map: {e}"))?;
+    let before = written(&cc);
+    let t = Instant::now();
+    for i in 0..DEMO_KEYS {
+        map.put(format!("key-{i}"), format!("value-{i}"))
+            .await
+            .map_err(|e| format!("put: {e}"))?;
+        map.get(format!("key-{i}"))
+            .await
+            .map_err(|e| format!("get: {e}"))?;
+    }
+    let uni_time = t.elapsed();
+    for (uuid, (address, n)) in written(&cc) {
+        println!(
+            "    {address}  {:4} requests (it forwards those of partitions it does not own)",
+            n - before.get(&uuid).map_or(0, |b| b.1)
+        );
+    }
+    println!(
+        "✔ {} connection, {} calls in {:.0} ms ({:.2} ms per call; smart: {:.2} ms, which also warmed up the members and waits for backup acks)",
+        cc.connections().list.len(),
+        2 * DEMO_KEYS,
+        uni_time.as_secs_f64() * 1e3,
+        uni_time.as_secs_f64() * 1e3 / (2 * DEMO_KEYS) as f64,
+        smart_time.as_secs_f64() * 1e3 / (2 * DEMO_KEYS) as f64
+    );
+    println!(
+        "  map size seen by the cluster: {}",
+        map.size().await.map_err(|e| format!("size: {e}"))?
+    );
+    client.shutdown().await;
+    Ok(())
+}
+
+/// Messages written per member connection: member → (address, count).
+fn written(cc: &ClusterClient) -> BTreeMap<Uuid, (String, u64)> {
+    cc.connections()
+        .list
+        .iter()
+        .map(|c| {
+            (
+                c.member,
+                (c.endpoint.to_string(), c.connection.stats().messages_written),
+            )
+        })
+        .collect()
+}
+
+async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) -> Result<(), String> {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !cond() {
+        if Instant::now() > deadline {
+            return Err(format!("timed out waiting for {what}"));
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     Ok(())
 }
 
 fn cluster_cmd(o: &Options) -> Result<(), String> {
     let cluster = start(o)?;
+    println!(
+        "run the examples against it with:\n  HZ_MEMBERS={} HZ_CLUSTER_NAME={} cargo run -p hazelcast --example smart_routing",
+        cluster
+            .addresses()
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(","),
+        cluster.cluster_name()
+    );
     println!("members keep running until this command is interrupted (Ctrl-C)");
     loop {
         std::thread::park_timeout(Duration::from_secs(3600));
@@ -227,6 +309,12 @@ fn main() -> ExitCode {
         eprintln!("{USAGE}");
         return ExitCode::from(2);
     };
+    if cmd == "bench" {
+        return bench::main(rest);
+    }
+    if cmd == "soak" {
+        return soak::main(rest);
+    }
     let result = parse(rest).and_then(|o| match cmd.as_str() {
         "demo" => demo(&o),
         "cluster" => cluster_cmd(&o),

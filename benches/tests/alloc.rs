@@ -1,0 +1,32 @@
+//! Allocations per `Map.Get` on the invocation hot path against a real member, counted exactly
+//! by a counting global allocator. Prints the figures; fails only on a regression well beyond
+//! today's numbers (the targets are in docs/benchmarks.md).
+
+use hazelcast_benches::alloc::CountingAlloc;
+use hazelcast_benches::cli::Options;
+use hazelcast_benches::{client, hotpath};
+
+#[global_allocator]
+static ALLOC: CountingAlloc = CountingAlloc;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn allocations_per_map_get() {
+    let cluster = tokio::task::spawn_blocking(|| hazelcast_testkit::ClusterConfig::new().members(1).start())
+        .await
+        .expect("join")
+        .expect("start a member");
+    let o = Options {
+        members: vec![cluster.address(0).to_string()],
+        cluster_name: cluster.cluster_name().to_owned(),
+        ..Options::default()
+    };
+    let c = client::connect(&o).await.expect("connect");
+    let r = hotpath::measure(&c, "alloc-test", 2000).await.expect("measure");
+    c.shutdown().await;
+    println!("{}", serde_json::to_string_pretty(&r).expect("json"));
+    // Today (docs/benchmarks.md): encode 4, decode ~0, invoke round trip 8. The target is 0
+    // beyond the returned value; these bounds only catch regressions.
+    assert!(r.codec_encode_request <= 6.0, "{r:?}");
+    assert!(r.codec_decode_response <= 1.0, "{r:?}");
+    assert!(r.invoke_round_trip <= 16.0, "{r:?}");
+}
