@@ -100,7 +100,7 @@ impl Setup {
     }
 
     /// The client's connection to member `m`.
-    fn connection_of(&self, m: usize) -> Option<hazelcast_invocation::MemberConnection> {
+    fn connection_of(&self, m: usize) -> Option<std::sync::Arc<hazelcast_invocation::MemberConnection>> {
         self.client
             .connections()
             .list

@@ -56,6 +56,25 @@ macro_rules! custom_type {
                 )*
                 w.end();
             }
+
+            fn encoded_len(&self) -> usize {
+                let h = $crate::frame::FRAME_HEADER_SIZE;
+                let fixed = 0 $( + <$ft as $crate::types::FixedSize>::SIZE )*;
+                let has_fixed = false $( || { let _ = stringify!($f); true } )*;
+                #[allow(unused_mut)]
+                let mut n = 2 * h + if has_fixed { h + fixed } else { 0 };
+                $( n += $crate::types::Encode::encoded_len(&self.$v); )*
+                let mut _more = true;
+                $(
+                    if _more {
+                        match &self.$lv {
+                            Some(v) => n += $crate::types::Encode::encoded_len(v),
+                            None => _more = false,
+                        }
+                    }
+                )*
+                n
+            }
         }
 
         impl $crate::types::Decode for $name {
@@ -127,8 +146,12 @@ macro_rules! request {
             type Decoded = ($( $ft, )* $( <$vt as $crate::messages::OwnedForm>::Owned, )*);
 
             fn encode(&self, partition_id: i32) -> $crate::message::ClientMessage {
+                let capacity = $crate::frame::FRAME_HEADER_SIZE
+                    + $crate::message::REQUEST_HEADER_SIZE
+                    $( + <$ft as $crate::types::FixedSize>::SIZE )*
+                    $( + $crate::types::Encode::encoded_len(&self.$v) )*;
                 #[allow(unused_mut)]
-                let mut w = $crate::message::MessageWriter::request($mt, partition_id, 64);
+                let mut w = $crate::message::MessageWriter::request($mt, partition_id, capacity);
                 $( $crate::types::FixedSize::put(&self.$f, &mut w); )*
                 $( $crate::types::Encode::encode(&self.$v, &mut w); )*
                 w.finish()

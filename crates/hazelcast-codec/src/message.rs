@@ -76,6 +76,12 @@ impl ClientMessage {
     /// initial frame is long enough to hold a message type and a correlation id (or, for one
     /// fragment of a fragmented message, a fragment id).
     pub fn from_bytes(bytes: Bytes) -> Result<Self, CodecError> {
+        Self::validate(&bytes)?;
+        Ok(ClientMessage { bytes })
+    }
+
+    /// Checks that `bytes` are whole frames with a long enough initial frame.
+    fn validate(bytes: &[u8]) -> Result<(), CodecError> {
         let mut pos = 0;
         let mut first = true;
         while pos < bytes.len() {
@@ -106,7 +112,7 @@ impl ClientMessage {
         if first {
             return Err(CodecError::EmptyMessage);
         }
-        Ok(ClientMessage { bytes })
+        Ok(())
     }
 
     /// Wraps one wire message as the stream decoder cut it: whole frames, the first at least
@@ -149,7 +155,9 @@ impl ClientMessage {
     /// Wraps bytes that the caller knows to be valid (produced by [`MessageWriter`] or the
     /// frame decoder, which check the same invariants).
     pub(crate) fn from_valid_bytes(bytes: Bytes) -> Self {
-        debug_assert!(ClientMessage::from_bytes(bytes.clone()).is_ok());
+        // Not `from_bytes(bytes.clone())`: cloning would promote the buffer to a shared one (an
+        // allocation) in debug builds.
+        debug_assert!(ClientMessage::validate(&bytes).is_ok());
         ClientMessage { bytes }
     }
 
@@ -393,7 +401,9 @@ pub struct MessageWriter {
 
 impl MessageWriter {
     fn with_initial(capacity: usize, flags: u16) -> Self {
-        let mut buf = BytesMut::with_capacity(capacity.max(64));
+        // Exactly the capacity asked for: requests pass their exact encoded size, so the buffer
+        // never regrows and freezing it needs no extra allocation.
+        let mut buf = BytesMut::with_capacity(capacity);
         buf.put_i32_le(FRAME_HEADER_SIZE as i32);
         buf.put_u16_le(flags);
         MessageWriter {
@@ -415,7 +425,7 @@ impl MessageWriter {
 
     /// Starts a response: type, correlation id, backup-acks count.
     pub fn response(message_type: i32, correlation_id: i64, backup_acks: u8) -> Self {
-        let mut w = Self::with_initial(64, flags::UNFRAGMENTED_MESSAGE);
+        let mut w = Self::with_initial(128, flags::UNFRAGMENTED_MESSAGE);
         w.put_i32(message_type);
         w.put_i64(correlation_id);
         w.put_u8(backup_acks);
@@ -424,14 +434,14 @@ impl MessageWriter {
 
     /// Starts one fragment of a fragmented message: the fragmentation frame with its id.
     pub fn fragment(fragment_flags: u16, fragment_id: i64) -> Self {
-        let mut w = Self::with_initial(64, fragment_flags);
+        let mut w = Self::with_initial(128, fragment_flags);
         w.put_i64(fragment_id);
         w
     }
 
     /// Starts an event: type, correlation id of the registration, partition id.
     pub fn event(message_type: i32, correlation_id: i64, partition_id: i32) -> Self {
-        let mut w = Self::with_initial(64, flags::UNFRAGMENTED_MESSAGE | flags::IS_EVENT);
+        let mut w = Self::with_initial(128, flags::UNFRAGMENTED_MESSAGE | flags::IS_EVENT);
         w.put_i32(message_type);
         w.put_i64(correlation_id);
         w.put_i32(partition_id);

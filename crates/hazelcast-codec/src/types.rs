@@ -120,7 +120,13 @@ impl FixedSize for Uuid {
 pub trait Encode {
     /// Writes the value's frames.
     fn encode(&self, w: &mut MessageWriter);
+    /// The exact number of bytes [`Encode::encode`] writes, headers included, so that a message
+    /// is built in a buffer of exactly its size (no regrowth, no copy when it is frozen).
+    fn encoded_len(&self) -> usize;
 }
+
+/// Size of a frame header.
+const H: usize = crate::frame::FRAME_HEADER_SIZE;
 
 /// A type decoded from one or more frames.
 pub trait Decode: Sized {
@@ -139,6 +145,9 @@ impl<T: Encode + ?Sized> Encode for &T {
     fn encode(&self, w: &mut MessageWriter) {
         (**self).encode(w)
     }
+    fn encoded_len(&self) -> usize {
+        (**self).encoded_len()
+    }
 }
 impl<T: WireName + ?Sized> WireName for &T {
     fn wire_name() -> String {
@@ -152,6 +161,9 @@ impl Encode for str {
     fn encode(&self, w: &mut MessageWriter) {
         w.frame(0, self.as_bytes());
     }
+    fn encoded_len(&self) -> usize {
+        H + self.len()
+    }
 }
 impl WireName for str {
     fn wire_name() -> String {
@@ -161,6 +173,9 @@ impl WireName for str {
 impl Encode for String {
     fn encode(&self, w: &mut MessageWriter) {
         self.as_str().encode(w)
+    }
+    fn encoded_len(&self) -> usize {
+        H + self.len()
     }
 }
 impl WireName for String {
@@ -183,6 +198,9 @@ impl Encode for ByteArray {
     fn encode(&self, w: &mut MessageWriter) {
         w.frame(0, &self.0);
     }
+    fn encoded_len(&self) -> usize {
+        H + self.0.len()
+    }
 }
 impl Decode for ByteArray {
     fn decode(r: &mut FrameReader) -> Result<Self, CodecError> {
@@ -198,6 +216,9 @@ impl WireName for ByteArray {
 impl Encode for Data {
     fn encode(&self, w: &mut MessageWriter) {
         w.frame(0, self.as_bytes());
+    }
+    fn encoded_len(&self) -> usize {
+        H + self.len()
     }
 }
 impl Decode for Data {
@@ -228,6 +249,9 @@ impl<T: Encode> Encode for Option<T> {
             None => w.null(),
         }
     }
+    fn encoded_len(&self) -> usize {
+        self.as_ref().map_or(H, Encode::encoded_len)
+    }
 }
 impl<T: Decode> Decode for Option<T> {
     fn decode(r: &mut FrameReader) -> Result<Self, CodecError> {
@@ -254,10 +278,16 @@ impl<T: FixedSize> Encode for FixedList<T> {
     fn encode(&self, w: &mut MessageWriter) {
         encode_fixed_list(&self.0, w)
     }
+    fn encoded_len(&self) -> usize {
+        H + self.0.len() * T::SIZE
+    }
 }
 impl<T: FixedSize> Encode for [T] {
     fn encode(&self, w: &mut MessageWriter) {
         encode_fixed_list(self, w)
+    }
+    fn encoded_len(&self) -> usize {
+        H + self.len() * T::SIZE
     }
 }
 
@@ -313,6 +343,14 @@ impl<T: Encode> Encode for VarList<T> {
     fn encode(&self, w: &mut MessageWriter) {
         encode_var_list(&self.0, w)
     }
+    fn encoded_len(&self) -> usize {
+        var_list_len(&self.0)
+    }
+}
+
+/// The encoded length of a slice as a variable-element list.
+pub fn var_list_len<T: Encode>(items: &[T]) -> usize {
+    2 * H + items.iter().map(Encode::encoded_len).sum::<usize>()
 }
 
 /// Encodes a slice as a variable-element list.
@@ -356,6 +394,9 @@ impl<T: Encode> Encode for ListRef<'_, T> {
     fn encode(&self, w: &mut MessageWriter) {
         encode_var_list(self.0, w)
     }
+    fn encoded_len(&self) -> usize {
+        var_list_len(self.0)
+    }
 }
 impl<T: WireName> WireName for ListRef<'_, T> {
     fn wire_name() -> String {
@@ -373,6 +414,9 @@ pub struct EntryList<K, V>(pub Vec<(K, V)>);
 impl<K: Encode, V: Encode> Encode for EntryList<K, V> {
     fn encode(&self, w: &mut MessageWriter) {
         EntryListRef(&self.0).encode(w)
+    }
+    fn encoded_len(&self) -> usize {
+        EntryListRef(&self.0).encoded_len()
     }
 }
 impl<K: Decode, V: Decode> Decode for EntryList<K, V> {
@@ -414,6 +458,14 @@ impl<K: Encode, V: Encode> Encode for EntryListRef<'_, K, V> {
         }
         w.end();
     }
+    fn encoded_len(&self) -> usize {
+        2 * H
+            + self
+                .0
+                .iter()
+                .map(|(k, v)| k.encoded_len() + v.encoded_len())
+                .sum::<usize>()
+    }
 }
 impl<K: WireName, V: WireName> WireName for EntryListRef<'_, K, V> {
     fn wire_name() -> String {
@@ -441,6 +493,9 @@ impl Encode for PartitionOwners {
         for (u, _) in &self.0 {
             u.put(w);
         }
+    }
+    fn encoded_len(&self) -> usize {
+        2 * H + self.0.iter().map(|(_, p)| H + 4 * p.len()).sum::<usize>() + H + 17 * self.0.len()
     }
 }
 impl Decode for PartitionOwners {
@@ -476,6 +531,9 @@ impl Encode for UuidGroups {
             g.as_slice().encode(w);
         }
         w.end();
+    }
+    fn encoded_len(&self) -> usize {
+        2 * H + self.0.iter().map(|g| H + 17 * g.len()).sum::<usize>()
     }
 }
 impl Decode for UuidGroups {

@@ -87,14 +87,14 @@ pub struct MemberConnection {
 #[derive(Debug, Clone, Default)]
 pub struct Connections {
     /// In the order they were opened.
-    pub list: Vec<MemberConnection>,
+    pub list: Vec<Arc<MemberConnection>>,
 }
 
 impl Connections {
-    fn by_member(&self, uuid: &Uuid) -> Option<&MemberConnection> {
+    fn by_member(&self, uuid: &Uuid) -> Option<&Arc<MemberConnection>> {
         self.list.iter().find(|c| &c.member == uuid)
     }
-    fn by_id(&self, id: u64) -> Option<&MemberConnection> {
+    fn by_id(&self, id: u64) -> Option<&Arc<MemberConnection>> {
         self.list.iter().find(|c| c.connection.id() == id)
     }
 }
@@ -144,7 +144,7 @@ struct Inner {
     cfg: InvocationConfig,
     /// Authenticated connections not yet usable by ordinary calls (their backup listener is
     /// being registered); reachable only by `Target::Connection`.
-    unpublished: Mutex<HashMap<u64, MemberConnection>>,
+    unpublished: Mutex<HashMap<u64, Arc<MemberConnection>>>,
     user_listeners: Mutex<HashMap<ListenerId, UserListener>>,
     addresses: Arc<dyn AddressSource>,
     client_uuid: Uuid,
@@ -685,7 +685,8 @@ impl Inner {
         Ok(answer)
     }
 
-    fn pick_connection(&self, target: Target) -> Result<MemberConnection, InvocationError> {
+    /// The connection for an attempt: an `Arc` clone, so picking allocates nothing.
+    fn pick_connection(&self, target: Target) -> Result<Arc<MemberConnection>, InvocationError> {
         let conns = self.connections.load();
         if let Target::Connection(id) = target {
             return conns
@@ -839,7 +840,7 @@ impl Inner {
         // Backup acknowledgements must be deliverable before any backup-aware call can use the
         // connection: register the backup listener first, then publish the connection.
         if self.cfg.backup_acks_active() {
-            lock(&self.unpublished).insert(connection.id(), member.clone());
+            lock(&self.unpublished).insert(connection.id(), Arc::new(member.clone()));
             let req = LocalBackupListenerRequest {}.encode(-1);
             let noop: EventHandler = Arc::new(|_| {});
             let registered = self
@@ -879,7 +880,7 @@ impl Inner {
             }
             st.cluster_id = Some(auth.cluster_id);
             let mut next = (**current).clone();
-            next.list.push(member.clone());
+            next.list.push(Arc::new(member.clone()));
             self.connections.store(Arc::new(next));
             current.list.is_empty()
         };
