@@ -334,14 +334,9 @@ impl ClientConfig {
             message,
         };
         let raw: RawConfig = match format {
-            // Not `e.to_string()`: it quotes the offending source line, which may hold a secret.
-            ConfigFormat::Toml => toml::from_str(text).map_err(|e| {
-                let at = e.span().map(|span| {
-                    let line = text[..span.start.min(text.len())].matches('\n').count() + 1;
-                    format!(" (line {line})")
-                });
-                parse_err(format!("{}{}", e.message(), at.unwrap_or_default()))
-            })?,
+            // Not `e.to_string()` as it is: it quotes the offending source line, which may hold a
+            // secret. The key and the line number are kept; on a secret's line nothing else is.
+            ConfigFormat::Toml => toml::from_str(text).map_err(|e| parse_err(toml_error_text(text, &e)))?,
             ConfigFormat::Yaml => {
                 if text.trim().is_empty() {
                     RawConfig::default()
@@ -1276,5 +1271,34 @@ impl ClientConfigBuilder {
     /// Validates and starts a client ([`HazelcastClient::start`](crate::HazelcastClient::start)).
     pub async fn start(self) -> Result<crate::HazelcastClient, crate::HazelcastError> {
         crate::HazelcastClient::start(self.config).await
+    }
+}
+
+/// Keys whose values must never appear in an error.
+const SECRET_KEYS: [&str; 3] = ["creds_password", "ssl_password", "cloud_discovery_token"];
+
+/// A TOML parse error naming the key and the line, without echoing a secret's value.
+fn toml_error_text(text: &str, e: &toml::de::Error) -> String {
+    let Some(span) = e.span() else {
+        return e.message().to_owned();
+    };
+    let start = span.start.min(text.len());
+    let line_no = text[..start].matches('\n').count() + 1;
+    let line = text.lines().nth(line_no - 1).unwrap_or_default().trim();
+    let key = line
+        .split('=')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .trim_matches('"');
+    if SECRET_KEYS
+        .iter()
+        .any(|s| key == *s || key.ends_with(&format!(".{s}")))
+    {
+        format!("invalid value for `{key}` (line {line_no}; the value is not shown)")
+    } else if line.contains('=') {
+        format!("{} in `{line}` (line {line_no})", e.message())
+    } else {
+        format!("{} (line {line_no})", e.message())
     }
 }
