@@ -10,8 +10,8 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hazelcast::{HazelcastClient, HazelcastError, InvocationError};
-use hazelcast_integration_tests::{start_cluster, wait_for};
-use hazelcast_testkit::{Cluster, ClusterConfig};
+use hazelcast_integration_tests::{on_cluster, start_cluster, wait_for};
+use hazelcast_testkit::ClusterConfig;
 
 const INVOCATION_TIMEOUT: Duration = Duration::from_secs(30);
 
@@ -22,14 +22,6 @@ struct Counters {
     failed_reads: AtomicU64,
     slowest_ms: AtomicU64,
     last_success_ms: AtomicU64,
-}
-
-/// Runs `f` off the async runtime (the test kit blocks while members stop and start).
-async fn on_cluster(cluster: &Arc<Cluster>, f: impl FnOnce(&Cluster) + Send + 'static) {
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || f(&c))
-        .await
-        .expect("cluster operation");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -106,14 +98,14 @@ async fn acknowledged_writes_survive_kills_and_a_rolling_restart() {
     let mut report = Vec::new();
     recovered("warm-up load", counters.clone()).await;
 
-    on_cluster(&cluster, |c| c.kill(1).expect("kill -9")).await;
+    on_cluster(&cluster, "kill -9", |c| c.kill(1)).await;
     report.push((
         "kill -9 member 1",
         recovered("load after the kill", counters.clone()).await,
     ));
     wait_for("2 connections", Duration::from_secs(30), || connections() == 2).await;
 
-    on_cluster(&cluster, |c| c.restart(1).expect("restart")).await;
+    on_cluster(&cluster, "restart", |c| c.restart(1)).await;
     wait_for("3 connections after the restart", Duration::from_secs(30), || {
         connections() == 3
     })
@@ -125,9 +117,9 @@ async fn acknowledged_writes_survive_kills_and_a_rolling_restart() {
 
     for i in 0..3 {
         // Graceful: the member hands its partitions over before it exits.
-        on_cluster(&cluster, move |c| c.terminate(i).expect("terminate")).await;
+        on_cluster(&cluster, "terminate", move |c| c.terminate(i)).await;
         wait_for("2 connections", Duration::from_secs(60), || connections() == 2).await;
-        on_cluster(&cluster, move |c| c.restart(i).expect("restart")).await;
+        on_cluster(&cluster, "restart", move |c| c.restart(i)).await;
         wait_for("3 connections", Duration::from_secs(60), || connections() == 3).await;
         report.push((
             "rolling restart step",

@@ -6,7 +6,9 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use hazelcast_integration_tests::{client_config, map_get, map_set, seeds, start_cluster, wait_for};
+use hazelcast_integration_tests::{
+    client_config, map_get, map_set, on_cluster, seeds, start_cluster, wait_for,
+};
 use hazelcast_invocation::{ClientEvent, ClusterClient, InvocationError};
 use hazelcast_testkit::ClusterConfig;
 
@@ -67,11 +69,7 @@ async fn kill_one_member_under_load_loses_no_acknowledged_write() {
         ok_sets.load(Ordering::Relaxed) > 200
     })
     .await;
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.kill(1))
-        .await
-        .unwrap()
-        .expect("kill");
+    on_cluster(&cluster, "kill", |c| c.kill(1)).await;
     let after_kill = ok_sets.load(Ordering::Relaxed);
     wait_for("load continuing after the kill", Duration::from_secs(30), || {
         ok_sets.load(Ordering::Relaxed) > after_kill + 500
@@ -118,11 +116,7 @@ async fn client_reconnects_after_the_cluster_restarts() {
     let mut events = client.subscribe();
     map_set(&client, "restart", "k", 1).await.expect("set");
 
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.kill(0))
-        .await
-        .unwrap()
-        .expect("kill");
+    on_cluster(&cluster, "kill", |c| c.kill(0)).await;
     let deadline = Instant::now() + Duration::from_secs(30);
     loop {
         let ev = tokio::time::timeout_at(deadline.into(), events.recv())
@@ -132,12 +126,8 @@ async fn client_reconnects_after_the_cluster_restarts() {
             break;
         }
     }
-    let c = cluster.clone();
     let down_at = Instant::now();
-    tokio::task::spawn_blocking(move || c.restart(0))
-        .await
-        .unwrap()
-        .expect("restart");
+    on_cluster(&cluster, "restart", |c| c.restart(0)).await;
     loop {
         let ev = tokio::time::timeout_at(deadline.into(), events.recv())
             .await
@@ -164,11 +154,7 @@ async fn heartbeat_closes_the_connection_to_a_frozen_member() {
     let heartbeat_timeout = cfg.heartbeat_timeout;
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     let mut events = client.subscribe();
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.pause(0))
-        .await
-        .unwrap()
-        .expect("pause");
+    on_cluster(&cluster, "pause", |c| c.pause(0)).await;
     let paused_at = Instant::now();
     let ev = tokio::time::timeout(Duration::from_secs(10), async {
         loop {
@@ -179,11 +165,7 @@ async fn heartbeat_closes_the_connection_to_a_frozen_member() {
     })
     .await;
     let elapsed = paused_at.elapsed();
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.resume(0))
-        .await
-        .unwrap()
-        .expect("resume");
+    on_cluster(&cluster, "resume", |c| c.resume(0)).await;
     assert!(ev.is_ok(), "no disconnect within 10 s of freezing the member");
     eprintln!(
         "heartbeat timeout {heartbeat_timeout:?}: connection closed {elapsed:?} after the member froze"
@@ -212,11 +194,7 @@ async fn membership_events_follow_a_member_leaving_and_joining() {
     let mut events = client.subscribe();
     // Member 0 is the first seed: the cluster-view listener lives on its connection, so seeing
     // it come back proves the listener moved to another connection when it died.
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.kill(0))
-        .await
-        .unwrap()
-        .expect("kill");
+    on_cluster(&cluster, "kill", |c| c.kill(0)).await;
     let removed = next_matching(&mut events, |e| matches!(e, ClientEvent::MemberRemoved(_))).await;
     let ClientEvent::MemberRemoved(gone) = removed else {
         unreachable!()
@@ -226,11 +204,7 @@ async fn membership_events_follow_a_member_leaving_and_joining() {
         client.connections().list.len() == 1
     })
     .await;
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.restart(0))
-        .await
-        .unwrap()
-        .expect("restart");
+    on_cluster(&cluster, "restart", |c| c.restart(0)).await;
     let added = next_matching(&mut events, |e| matches!(e, ClientEvent::MemberAdded(_))).await;
     let ClientEvent::MemberAdded(back) = added else {
         unreachable!()
@@ -268,11 +242,7 @@ async fn reconnect_mode_off_shuts_the_client_down() {
     cfg.reconnect_mode = hazelcast_invocation::ReconnectMode::Off;
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     let mut events = client.subscribe();
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.kill(0))
-        .await
-        .unwrap()
-        .expect("kill");
+    on_cluster(&cluster, "kill", |c| c.kill(0)).await;
     next_matching(&mut events, |e| matches!(e, ClientEvent::Shutdown)).await;
     assert!(!client.is_active());
     let err = map_get::<i64>(&client, "off", "k")
@@ -288,11 +258,7 @@ async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
     cfg.reconnect_mode = hazelcast_invocation::ReconnectMode::Async;
     let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
     let mut events = client.subscribe();
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.kill(0))
-        .await
-        .unwrap()
-        .expect("kill");
+    on_cluster(&cluster, "kill", |c| c.kill(0)).await;
     next_matching(&mut events, |e| matches!(e, ClientEvent::Disconnected)).await;
     let t = Instant::now();
     let err = map_get::<i64>(&client, "async", "k").await.expect_err("offline");
@@ -301,11 +267,7 @@ async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
         t.elapsed() < Duration::from_secs(1),
         "fails at once, not after retries"
     );
-    let c = cluster.clone();
-    tokio::task::spawn_blocking(move || c.restart(0))
-        .await
-        .unwrap()
-        .expect("restart");
+    on_cluster(&cluster, "restart", |c| c.restart(0)).await;
     next_matching(&mut events, |e| matches!(e, ClientEvent::Connected)).await;
     map_set(&client, "async", "k", 1).await.expect("works again");
     client.shutdown().await;

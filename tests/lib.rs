@@ -30,6 +30,20 @@ pub async fn start_cluster(config: ClusterConfig) -> Arc<Cluster> {
         .expect("the cluster starts")
 }
 
+/// Runs a blocking cluster operation (kill, restart, pause …) off the async runtime, panicking
+/// with `what` if it fails.
+pub async fn on_cluster<E: std::fmt::Debug + Send + 'static>(
+    cluster: &Arc<Cluster>,
+    what: &str,
+    op: impl FnOnce(&Cluster) -> Result<(), E> + Send + 'static,
+) {
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || op(&c))
+        .await
+        .expect("the cluster operation runs")
+        .unwrap_or_else(|e| panic!("{what}: {e:?}"));
+}
+
 /// The binary's shared cluster, started on first use off the async runtime.
 pub async fn shared(cluster: &'static SharedCluster) -> &'static Cluster {
     tokio::task::spawn_blocking(move || cluster.get().map(|_| ()))
