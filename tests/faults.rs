@@ -3,45 +3,22 @@
 
 use std::collections::HashMap;
 use std::net::SocketAddr;
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use hazelcast_codec::Serialize;
-use hazelcast_codec::custom::MemberInfo;
 use hazelcast_codec::frame::flags;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::map::{MapGetRequest, MapSetRequest};
-use hazelcast_integration_tests::{map_get, map_set, shared, wait_for};
-use hazelcast_invocation::{AddressSource, ClusterClient, InvocationConfig, InvocationError};
+use hazelcast_integration_tests::{Redirected, map_get, map_set, shared, wait_for};
+use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError};
 use hazelcast_testkit::proxy::{Condition, Reaction, Rule};
 use hazelcast_testkit::{ClusterConfig, FaultProxy, SharedCluster};
-use hazelcast_transport::Endpoint;
 
 static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(3).backup_count(1));
 
 const MAP_GET: i32 = MapGetRequest::MESSAGE_TYPE;
 const MAP_GET_RESPONSE: i32 = MapGetRequest::MESSAGE_TYPE + 1;
 const MAP_SET: i32 = MapSetRequest::MESSAGE_TYPE;
-
-/// Dials every member through its proxy.
-#[derive(Debug)]
-struct Proxied {
-    by_member: HashMap<SocketAddr, SocketAddr>,
-    seeds: Vec<Endpoint>,
-}
-
-#[async_trait::async_trait]
-impl AddressSource for Proxied {
-    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError> {
-        Ok(self.seeds.clone())
-    }
-    async fn member_endpoint(&self, member: &MemberInfo) -> Endpoint {
-        let a = member.client_address();
-        let real: SocketAddr = format!("{a}").parse().expect("member address");
-        let p = self.by_member.get(&real).copied().unwrap_or(real);
-        Endpoint::new(p.ip().to_string(), p.port())
-    }
-}
 
 struct Setup {
     proxy: FaultProxy,
@@ -51,18 +28,12 @@ struct Setup {
 async fn setup(tweak: impl FnOnce(&mut InvocationConfig)) -> Setup {
     let cluster = shared(&CLUSTER).await;
     let proxy = FaultProxy::start(&cluster.addresses()).await.expect("proxy");
-    let by_member = cluster.addresses().into_iter().zip(proxy.addresses()).collect();
-    let seeds = proxy
-        .addresses()
-        .iter()
-        .map(|a| Endpoint::new(a.ip().to_string(), a.port()))
-        .collect();
     let mut cfg = InvocationConfig::default();
     cfg.cluster_name = cluster.cluster_name().to_owned();
     cfg.invocation_timeout = Duration::from_secs(20);
     tweak(&mut cfg);
     let smart = cfg.smart_routing;
-    let client = ClusterClient::connect(cfg, Arc::new(Proxied { by_member, seeds }))
+    let client = ClusterClient::connect(cfg, Redirected::new(&cluster.addresses(), &proxy.addresses()))
         .await
         .expect("connect");
     if smart {

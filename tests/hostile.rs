@@ -17,7 +17,6 @@
 //! * backpressure: a stalled connection with a small outbound queue turns the surplus into
 //!   `Overloaded` retries that end at the deadline, and recovers.
 
-use hazelcast_integration_tests::endpoint;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -25,16 +24,15 @@ use std::sync::atomic::{AtomicU8, Ordering};
 use std::time::{Duration, Instant};
 
 use bytes::{BufMut, Bytes, BytesMut};
-use hazelcast_codec::custom::MemberInfo;
 use hazelcast_codec::frame::flags;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::map::{MapGetRequest, MapSetRequest};
 use hazelcast_codec::{ClientMessage, ErrorCode, MessageDecoder, MessageWriter, Serialize};
-use hazelcast_integration_tests::{map_get, map_set, shared, wait_for};
-use hazelcast_invocation::{AddressSource, ClusterClient, InvocationConfig, InvocationError};
+use hazelcast_integration_tests::{Redirected, map_get, map_set, shared, wait_for};
+use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError};
 use hazelcast_testkit::proxy::{Condition, Reaction, Rule, error_response, forge_error_response};
 use hazelcast_testkit::{ClusterConfig, FaultProxy, SharedCluster};
-use hazelcast_transport::{CloseReason, Endpoint};
+use hazelcast_transport::CloseReason;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -48,29 +46,6 @@ const MAP_GET: i32 = MapGetRequest::MESSAGE_TYPE;
 const MAP_GET_RESPONSE: i32 = MapGetRequest::MESSAGE_TYPE + 1;
 const MAP_SET: i32 = MapSetRequest::MESSAGE_TYPE;
 const MAP_SET_RESPONSE: i32 = MapSetRequest::MESSAGE_TYPE + 1;
-
-/// Dials every member through the address given for it.
-#[derive(Debug)]
-struct Proxied {
-    by_member: HashMap<SocketAddr, SocketAddr>,
-    seeds: Vec<Endpoint>,
-}
-
-#[async_trait::async_trait]
-impl AddressSource for Proxied {
-    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError> {
-        Ok(self.seeds.clone())
-    }
-    async fn member_endpoint(&self, member: &MemberInfo) -> Endpoint {
-        let real: SocketAddr = member
-            .client_address()
-            .to_string()
-            .parse()
-            .expect("member address");
-        let p = self.by_member.get(&real).copied().unwrap_or(real);
-        Endpoint::new(p.ip().to_string(), p.port())
-    }
-}
 
 struct Setup {
     proxy: FaultProxy,
@@ -121,19 +96,13 @@ async fn setup(with_splice: bool, tweak: impl FnOnce(&mut InvocationConfig)) -> 
     } else {
         None
     };
-    let by_member = cluster
-        .addresses()
-        .into_iter()
-        .zip(dial.iter().copied())
-        .collect();
-    let seeds = dial.iter().copied().map(endpoint).collect();
     let mut cfg = InvocationConfig::default();
     cfg.cluster_name = cluster.cluster_name().to_owned();
     cfg.invocation_timeout = Duration::from_secs(20);
     cfg.connection_retry.initial = Duration::from_millis(100);
     cfg.connection_retry.max = Duration::from_millis(500);
     tweak(&mut cfg);
-    let client = ClusterClient::connect(cfg, Arc::new(Proxied { by_member, seeds }))
+    let client = ClusterClient::connect(cfg, Redirected::new(&cluster.addresses(), &dial))
         .await
         .expect("connect");
     wait_for("a connection per member", Duration::from_secs(20), || {

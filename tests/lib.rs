@@ -138,3 +138,36 @@ pub async fn map_get<V: Deserialize>(
         .map(|d| V::from_data(&d))
         .transpose()?)
 }
+
+/// Dials every member through another address (a fault proxy, a relay): member `real[i]` is
+/// reached at `via[i]`, and the `via` addresses are the seeds.
+#[derive(Debug)]
+pub struct Redirected {
+    by_member: std::collections::HashMap<std::net::SocketAddr, std::net::SocketAddr>,
+    seeds: Vec<Endpoint>,
+}
+
+impl Redirected {
+    /// `real[i]` is dialled at `via[i]`.
+    pub fn new(real: &[std::net::SocketAddr], via: &[std::net::SocketAddr]) -> Arc<Self> {
+        Arc::new(Redirected {
+            by_member: real.iter().copied().zip(via.iter().copied()).collect(),
+            seeds: via.iter().copied().map(endpoint).collect(),
+        })
+    }
+}
+
+#[async_trait::async_trait]
+impl hazelcast_invocation::AddressSource for Redirected {
+    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError> {
+        Ok(self.seeds.clone())
+    }
+    async fn member_endpoint(&self, member: &hazelcast_codec::custom::MemberInfo) -> Endpoint {
+        let real: std::net::SocketAddr = member
+            .client_address()
+            .to_string()
+            .parse()
+            .expect("member address");
+        endpoint(self.by_member.get(&real).copied().unwrap_or(real))
+    }
+}
