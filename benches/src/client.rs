@@ -64,6 +64,15 @@ pub async fn connect(o: &Options) -> Result<ClusterClient, String> {
     Ok(client)
 }
 
+/// Deserializes a returned value as a user would; false when it is not a string.
+fn take_value(value: Option<hazelcast_codec::Data>) -> bool {
+    value
+        .map(|d| String::from_data(&d))
+        .transpose()
+        .map(black_box)
+        .is_ok()
+}
+
 /// One map operation on `key` as a user would write it: serialize the key (and value), route to
 /// the key's partition, decode the answer and deserialize the returned value.
 pub async fn run_op(client: &ClusterClient, map: &str, key: &str, value: &str, op: Op) -> bool {
@@ -77,11 +86,7 @@ pub async fn run_op(client: &ClusterClient, map: &str, key: &str, value: &str, o
                 key: &key,
             };
             match client.invoke(&req, target).await {
-                Ok(answer) => MapGetResponse::decode(&answer)
-                    .ok()
-                    .and_then(|r| r.response.map(|d| String::from_data(&d)).transpose().ok())
-                    .map(black_box)
-                    .is_some(),
+                Ok(answer) => MapGetResponse::decode(&answer).is_ok_and(|r| take_value(r.response)),
                 Err(_) => false,
             }
         }
@@ -109,11 +114,7 @@ pub async fn run_op(client: &ClusterClient, map: &str, key: &str, value: &str, o
                 value: &value,
             };
             match client.invoke(&req, target).await {
-                Ok(answer) => MapPutResponse::decode(&answer)
-                    .ok()
-                    .and_then(|r| r.response.map(|d| String::from_data(&d)).transpose().ok())
-                    .map(black_box)
-                    .is_some(),
+                Ok(answer) => MapPutResponse::decode(&answer).is_ok_and(|r| take_value(r.response)),
                 Err(_) => false,
             }
         }
@@ -124,11 +125,7 @@ pub async fn run_op(client: &ClusterClient, map: &str, key: &str, value: &str, o
                 key: &key,
             };
             match client.invoke(&req, target).await {
-                Ok(answer) => MapRemoveResponse::decode(&answer)
-                    .ok()
-                    .and_then(|r| r.response.map(|d| String::from_data(&d)).transpose().ok())
-                    .map(black_box)
-                    .is_some(),
+                Ok(answer) => MapRemoveResponse::decode(&answer).is_ok_and(|r| take_value(r.response)),
                 Err(_) => false,
             }
         }
