@@ -181,8 +181,8 @@ fn prepare_java(jar: &Path, out: &Path) -> Result<DriverCmd, String> {
             "-Djava.net.preferIPv4Stack=true",
             "-cp",
         ]
-            .iter()
-            .map(|s| (*s).to_owned()),
+        .iter()
+        .map(|s| (*s).to_owned()),
     );
     args.push(format!("{}:{}", jar.display(), classes.display()));
     args.push("Bench".into());

@@ -99,6 +99,7 @@ pub const DEFAULT_WRITE_BATCH_BYTES: usize = 64 * 1024;
 /// | `socket` | [`SocketOptions::default`] | `TCP_NODELAY` on, keepalive 60 s |
 /// | `outbound_queue_capacity` | 4096 | messages queued for the writer; [`Connection::try_send`](crate::Connection::try_send) fails with `QueueFull` beyond it, [`send`](crate::Connection::send) waits |
 /// | `write_batch_messages` / `write_batch_bytes` | 64 / 64 KiB | most messages / bytes written with one vectored write |
+/// | `write_coalescing` | `true` | the writer yields to the runtime once before a write that is not full, so that the messages of tasks woken together leave in one write |
 /// | `decoder_limits` | [`DecoderLimits::default`] | largest frame (64 MiB) and message (256 MiB) accepted |
 /// | `tls` | `None` | TLS connector; `None` is plain TCP |
 ///
@@ -122,6 +123,13 @@ pub struct ConnectionConfig {
     pub write_batch_messages: usize,
     /// Most bytes gathered into one write.
     pub write_batch_bytes: usize,
+    /// Write coalescing: when the queue holds less than a full batch, the writer yields to the
+    /// runtime once before writing, so that tasks already woken (typically by the responses of
+    /// one read) can queue their requests and leave with the same system call. Without it, a
+    /// runtime that runs a woken task next (tokio's LIFO slot) runs the writer after every
+    /// single request: one `writev` per message. Costs one scheduler pass per write, which
+    /// matters only to a lone caller's latency.
+    pub write_coalescing: bool,
     /// Decoder limits for incoming messages.
     pub decoder_limits: DecoderLimits,
     /// TLS; `None` is plain TCP.
@@ -136,6 +144,7 @@ impl Default for ConnectionConfig {
             outbound_queue_capacity: DEFAULT_OUTBOUND_QUEUE_CAPACITY,
             write_batch_messages: DEFAULT_WRITE_BATCH_MESSAGES,
             write_batch_bytes: DEFAULT_WRITE_BATCH_BYTES,
+            write_coalescing: true,
             decoder_limits: DecoderLimits::default(),
             tls: None,
         }

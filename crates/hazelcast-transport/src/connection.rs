@@ -501,6 +501,7 @@ where
     let batch = BatchLimits {
         messages: config.write_batch_messages.max(1),
         bytes: config.write_batch_bytes.max(1),
+        coalesce: config.write_coalescing,
     };
     tokio::spawn(write_loop(state.clone(), writer, rx, batch));
     tokio::spawn(read_loop(
@@ -612,6 +613,7 @@ async fn read_loop<R: AsyncRead + Unpin>(guard: CloseGuard, mut reader: R, mut d
 struct BatchLimits {
     messages: usize,
     bytes: usize,
+    coalesce: bool,
 }
 
 async fn write_loop<W: AsyncWrite + Unpin>(
@@ -637,11 +639,11 @@ async fn write_loop<W: AsyncWrite + Unpin>(
             break;
         };
         batch.push(first.into_bytes());
-        while batch.count < limits.messages && batch.remaining < limits.bytes {
-            match rx.try_recv() {
-                Ok(msg) => batch.push(msg.into_bytes()),
-                Err(_) => break,
-            }
+        batch.fill(&mut rx, limits);
+        if limits.coalesce && !batch.full(limits) {
+            // Let the tasks woken with us queue their messages first (see `write_coalescing`).
+            tokio::task::yield_now().await;
+            batch.fill(&mut rx, limits);
         }
         let count = batch.count as u64;
         let bytes = batch.remaining as u64;
@@ -685,6 +687,20 @@ struct Batch {
 }
 
 impl Batch {
+    fn full(&self, limits: BatchLimits) -> bool {
+        self.count >= limits.messages || self.remaining >= limits.bytes
+    }
+
+    /// Adds what the queue holds now, up to the limits.
+    fn fill(&mut self, rx: &mut mpsc::Receiver<ClientMessage>, limits: BatchLimits) {
+        while !self.full(limits) {
+            match rx.try_recv() {
+                Ok(msg) => self.push(msg.into_bytes()),
+                Err(_) => break,
+            }
+        }
+    }
+
     fn push(&mut self, bytes: Bytes) {
         self.remaining += bytes.len();
         self.count += 1;
