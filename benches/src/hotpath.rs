@@ -19,8 +19,12 @@ use crate::alloc;
 pub struct HotPath {
     /// Operations counted.
     pub calls: u64,
-    /// Codec: `MapGetRequest::encode` + `set_correlation_id` (key already serialized).
+    /// Codec: `MapGetRequest::encode` + `set_correlation_id` (key already serialized): a
+    /// buffer of the message's own, patchable in place.
     pub codec_encode_request: f64,
+    /// Codec: `MapGetRequest::encode_final` (header known; what `ClusterClient::invoke` does):
+    /// carved from a shared per-thread chunk.
+    pub codec_encode_request_final: f64,
     /// Codec: cutting a `Map.Get` answer out of a read buffer and decoding it (value as `Data`).
     pub codec_decode_response: f64,
     /// Serializing a string key to `Data`.
@@ -79,6 +83,12 @@ pub async fn measure(client: &ClusterClient, map: &str, calls: u64) -> Result<Ho
         }
     });
     r.codec_encode_request = per(c, calls);
+    let (_, c) = alloc::count(|| {
+        for i in 0..calls {
+            black_box(get.encode_final(black_box(pid), i as i64, 0));
+        }
+    });
+    r.codec_encode_request_final = per(c, calls);
     let answer = MapGetResponse::new(Some(value.clone())).encode(7);
     let mut stream = BytesMut::with_capacity(answer.len() * calls as usize);
     for _ in 0..calls {

@@ -145,16 +145,16 @@ macro_rules! request {
             type Response = $resp;
             type Decoded = ($( $ft, )* $( <$vt as $crate::messages::OwnedForm>::Owned, )*);
 
-            fn encode(&self, partition_id: i32) -> $crate::message::ClientMessage {
-                let capacity = $crate::frame::FRAME_HEADER_SIZE
+            fn encoded_len(&self) -> usize {
+                $crate::frame::FRAME_HEADER_SIZE
                     + $crate::message::REQUEST_HEADER_SIZE
                     $( + <$ft as $crate::types::FixedSize>::SIZE )*
-                    $( + $crate::types::Encode::encoded_len(&self.$v) )*;
-                #[allow(unused_mut)]
-                let mut w = $crate::message::MessageWriter::request($mt, partition_id, capacity);
-                $( $crate::types::FixedSize::put(&self.$f, &mut w); )*
-                $( $crate::types::Encode::encode(&self.$v, &mut w); )*
-                w.finish()
+                    $( + $crate::types::Encode::encoded_len(&self.$v) )*
+            }
+
+            fn write_params(&self, _w: &mut $crate::message::MessageWriter) {
+                $( $crate::types::FixedSize::put(&self.$f, _w); )*
+                $( $crate::types::Encode::encode(&self.$v, _w); )*
             }
 
             fn decode_request(msg: &$crate::message::ClientMessage) -> Result<Self::Decoded, $crate::CodecError> {

@@ -399,11 +399,41 @@ pub struct MessageWriter {
     last_frame: usize,
 }
 
+/// Size of the per-thread chunks that [`MessageWriter::request_shared`] carves buffers from.
+const SHARED_CHUNK: usize = 16 * 1024;
+/// Largest request carved from a chunk; bigger ones get a buffer of their own.
+const SHARED_MAX: usize = 1024;
+
+thread_local! {
+    static CHUNK: std::cell::RefCell<BytesMut> = std::cell::RefCell::new(BytesMut::new());
+}
+
+/// An empty buffer of exactly `capacity` bytes cut from this thread's chunk (a new chunk when
+/// the current one is used up). The chunk is freed when the last buffer cut from it is.
+pub(crate) fn carve(capacity: usize) -> BytesMut {
+    if capacity > SHARED_MAX {
+        return BytesMut::with_capacity(capacity);
+    }
+    CHUNK
+        .try_with(|chunk| {
+            let mut chunk = chunk.borrow_mut();
+            if chunk.capacity() < capacity {
+                *chunk = BytesMut::with_capacity(SHARED_CHUNK);
+            }
+            let rest = chunk.split_off(capacity);
+            std::mem::replace(&mut *chunk, rest)
+        })
+        .unwrap_or_else(|_| BytesMut::with_capacity(capacity))
+}
+
 impl MessageWriter {
     fn with_initial(capacity: usize, flags: u16) -> Self {
         // Exactly the capacity asked for: requests pass their exact encoded size, so the buffer
         // never regrows and freezing it needs no extra allocation.
-        let mut buf = BytesMut::with_capacity(capacity);
+        Self::with_initial_in(BytesMut::with_capacity(capacity), flags)
+    }
+
+    fn with_initial_in(mut buf: BytesMut, flags: u16) -> Self {
         buf.put_i32_le(FRAME_HEADER_SIZE as i32);
         buf.put_u16_le(flags);
         MessageWriter {
@@ -417,6 +447,20 @@ impl MessageWriter {
     /// [`MessageWriter::set_correlation_id`]), partition id.
     pub fn request(message_type: i32, partition_id: i32, capacity: usize) -> Self {
         let mut w = Self::with_initial(capacity, flags::UNFRAGMENTED_MESSAGE);
+        w.put_i32(message_type);
+        w.put_i64(0);
+        w.put_i32(partition_id);
+        w
+    }
+
+    /// Like [`MessageWriter::request`], in a buffer of exactly `capacity` bytes cut from a
+    /// per-thread chunk of 16 KiB that the messages encoded on this thread share (requests up to
+    /// 1 KiB; bigger ones get a buffer of their own). Encoding allocates nothing but a new chunk
+    /// now and then, and the message's `Bytes` clone without allocating. The price: the message
+    /// is never the unique owner of its buffer, so the `ClientMessage` setters copy it: set the
+    /// header on the writer, before [`MessageWriter::finish`].
+    pub fn request_shared(message_type: i32, partition_id: i32, capacity: usize) -> Self {
+        let mut w = Self::with_initial_in(carve(capacity), flags::UNFRAGMENTED_MESSAGE);
         w.put_i32(message_type);
         w.put_i64(0);
         w.put_i32(partition_id);

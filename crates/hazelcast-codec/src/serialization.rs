@@ -122,9 +122,13 @@ impl Data {
         }
     }
 
-    /// Builds a blob from a type id and a payload writer.
+    /// Builds a blob from a type id and a payload writer (`payload_len`: the exact payload size).
+    ///
+    /// Blobs up to 1 KiB are cut from the per-thread chunks that requests are encoded in (see
+    /// [`MessageWriter::request_shared`](crate::MessageWriter::request_shared)): serializing a
+    /// key allocates nothing of its own, and a blob kept for long keeps its 16 KiB chunk alive.
     pub fn build(type_id: i32, payload_len: usize, write: impl FnOnce(&mut BytesMut)) -> Data {
-        let mut b = BytesMut::with_capacity(DATA_HEADER_SIZE + payload_len);
+        let mut b = crate::message::carve(DATA_HEADER_SIZE + payload_len);
         b.put_i32(0);
         b.put_i32(type_id);
         write(&mut b);

@@ -300,6 +300,9 @@ impl ClusterClient {
     /// The partition target of key-based requests is the key's partition; `Target::Any` for the
     /// others. Retries follow the request's `retryable` flag and the redo policy; the whole call
     /// is bounded by the invocation timeout.
+    ///
+    /// Each attempt encodes the request with its final header ([`Request::encode_final`]), so a
+    /// small request costs no allocation of its own.
     pub async fn invoke<R: Request>(
         &self,
         request: &R,
@@ -309,8 +312,10 @@ impl ClusterClient {
             Target::Partition(p) => p,
             _ => -1,
         };
-        let msg = request.encode(partition_id);
-        self.invoke_message(msg, R::RETRYABLE, target).await
+        let encode = |correlation_id, flags| request.encode_final(partition_id, correlation_id, flags);
+        self.inner
+            .invoke(Payload::Request(&encode, 0), R::RETRYABLE, target, None)
+            .await
     }
 
     /// Sends an encoded request (partition id already set) and returns the raw answer.
@@ -320,7 +325,9 @@ impl ClusterClient {
         retryable: bool,
         target: Target,
     ) -> Result<ClientMessage, InvocationError> {
-        self.inner.invoke(msg, retryable, target, None).await
+        self.inner
+            .invoke(Payload::Encoded(msg), retryable, target, None)
+            .await
     }
 
     /// Registers a listener on one connection: `handler` receives every event the member sends
@@ -332,7 +339,12 @@ impl ClusterClient {
         handler: EventHandler,
     ) -> Result<ClientMessage, InvocationError> {
         self.inner
-            .invoke(request, false, Target::Connection(connection), Some(handler))
+            .invoke(
+                Payload::Encoded(request),
+                false,
+                Target::Connection(connection),
+                Some(handler),
+            )
             .await
     }
 
@@ -382,7 +394,11 @@ impl ClusterClient {
         for (conn, (correlation, server_id)) in listener.on {
             lock(&self.inner.listeners).remove(&correlation);
             let msg = listener.registration.encode_remove(server_id);
-            if let Err(e) = self.inner.invoke(msg, true, Target::Connection(conn), None).await {
+            if let Err(e) = self
+                .inner
+                .invoke(Payload::Encoded(msg), true, Target::Connection(conn), None)
+                .await
+            {
                 tracing::debug!(conn, error = %e, "listener removal failed");
             }
         }
@@ -478,7 +494,12 @@ impl Inner {
         let events = registration.clone();
         let handler: EventHandler = Arc::new(move |event| events.on_event(event));
         let answer = match self
-            .invoke(msg, false, Target::Connection(conn), Some(handler))
+            .invoke(
+                Payload::Encoded(msg),
+                false,
+                Target::Connection(conn),
+                Some(handler),
+            )
             .await
         {
             Ok(a) => a,
@@ -538,7 +559,7 @@ impl Inner {
 
     async fn invoke(
         &self,
-        mut msg: ClientMessage,
+        mut payload: Payload<'_>,
         retryable: bool,
         target: Target,
         listener: Option<EventHandler>,
@@ -546,14 +567,15 @@ impl Inner {
         let timeout = self.cfg.invocation_timeout;
         let deadline = Instant::now() + timeout;
         if self.cfg.backup_acks_active() && !matches!(target, Target::Connection(_)) {
-            msg.add_initial_flags(frame::flags::BACKUP_AWARE);
+            payload.add_flags(frame::flags::BACKUP_AWARE);
         }
         let mut attempt = 0u32;
         let mut last: Option<InvocationError> = None;
         loop {
             attempt += 1;
             let result =
-                tokio::time::timeout_at(deadline, self.attempt(&mut msg, target, listener.as_ref())).await;
+                tokio::time::timeout_at(deadline, self.attempt(&mut payload, target, listener.as_ref()))
+                    .await;
             let err = match result {
                 Err(_) => {
                     return Err(InvocationError::Timeout {
@@ -617,7 +639,7 @@ impl Inner {
     /// One attempt: pick a connection, register the call, send, and wait for the outcome.
     async fn attempt(
         &self,
-        msg: &mut ClientMessage,
+        payload: &mut Payload<'_>,
         target: Target,
         listener: Option<&EventHandler>,
     ) -> Result<ClientMessage, InvocationError> {
@@ -626,9 +648,7 @@ impl Inner {
         }
         let conn = self.pick_connection(target)?;
         let id = self.next_id();
-        // In place on the first attempt; on a copy when an earlier attempt's bytes may still be
-        // queued (the codec decides by the buffer's reference count).
-        msg.set_correlation_id(id);
+        let msg = payload.with_correlation_id(id);
         let mut guard = PendingGuard {
             inner: self,
             id,
@@ -638,31 +658,32 @@ impl Inner {
             lock(&self.listeners).insert(id, h.clone());
             guard.listener = true;
         }
-        let rx = self.pending.insert(id, conn.connection.id());
-        if let Err(e) = conn.connection.try_send(msg.clone()) {
+        self.pending.insert(id, conn.connection.id());
+        if let Err(e) = conn.connection.try_send(msg) {
             return Err(match e {
                 SendError::QueueFull(_) => InvocationError::Overloaded,
                 // Never reached the socket: safe to retry anywhere.
                 _ => InvocationError::NoConnection,
             });
         }
-        let outcome = rx.await.map_err(|_| InvocationError::ClientNotActive)?;
+        let outcome = std::future::poll_fn(|cx| self.pending.poll_answer(id, cx)).await;
         let answer = match outcome {
             Outcome::Response(answer) => answer,
+            Outcome::Gone => return Err(InvocationError::ClientNotActive),
             Outcome::Closed { reason } => {
                 return Err(InvocationError::TargetDisconnected {
                     member: conn.endpoint.to_string(),
                     reason,
                 });
             }
-            Outcome::Held { response, acks } => {
+            Outcome::Held { response } => {
+                let acks = std::future::poll_fn(|cx| self.pending.poll_acks(id, cx));
                 let waited = tokio::time::timeout(self.cfg.operation_backup_timeout, acks).await;
                 let missing = match waited {
-                    Ok(Ok(AckOutcome::AllAcked)) => None,
-                    Ok(Ok(AckOutcome::PrimaryLeft(reason))) => Some(format!(
+                    Ok(AckOutcome::AllAcked) => None,
+                    Ok(AckOutcome::PrimaryLeft(reason)) => Some(format!(
                         "the primary's connection closed before the backups acknowledged: {reason}"
                     )),
-                    Ok(Err(_)) => Some("the client stopped waiting for backup acknowledgements".into()),
                     Err(_) => Some(format!(
                         "backup acknowledgements missing after {:?}",
                         self.cfg.operation_backup_timeout
@@ -844,7 +865,12 @@ impl Inner {
             let req = LocalBackupListenerRequest {}.encode(-1);
             let noop: EventHandler = Arc::new(|_| {});
             let registered = self
-                .invoke(req, false, Target::Connection(connection.id()), Some(noop))
+                .invoke(
+                    Payload::Encoded(req),
+                    false,
+                    Target::Connection(connection.id()),
+                    Some(noop),
+                )
                 .await;
             lock(&self.unpublished).remove(&connection.id());
             if let Err(e) = registered {
@@ -934,12 +960,12 @@ impl Inner {
         let mut msg = request.encode(-1);
         let id = self.next_id();
         msg.set_correlation_id(id);
-        let rx = self.pending.insert(id, connection.id());
         let _guard = PendingGuard {
             inner: self,
             id,
             listener: false,
         };
+        self.pending.insert(id, connection.id());
         connection
             .try_send(msg)
             .map_err(|e| InvocationError::TargetDisconnected {
@@ -947,15 +973,17 @@ impl Inner {
                 reason: e.to_string(),
             })?;
         let budget = self.cfg.connection.connect_timeout;
-        let outcome = tokio::time::timeout(timeout, rx)
+        let answer = std::future::poll_fn(|cx| self.pending.poll_answer(id, cx));
+        let outcome = tokio::time::timeout(timeout, answer)
             .await
             .map_err(|_| InvocationError::Connect {
                 address: endpoint.to_string(),
                 message: format!("no authentication answer within the connection timeout of {budget:?}"),
                 source: None,
             })?;
-        let answer = match outcome.map_err(|_| InvocationError::ClientNotActive)? {
-            Outcome::Response(m) | Outcome::Held { response: m, .. } => m,
+        let answer = match outcome {
+            Outcome::Response(m) | Outcome::Held { response: m } => m,
+            Outcome::Gone => return Err(InvocationError::ClientNotActive),
             Outcome::Closed { reason } => {
                 return Err(InvocationError::TargetDisconnected {
                     member: endpoint.to_string(),
@@ -1019,7 +1047,12 @@ impl Inner {
         }));
         let req = AddClusterViewListenerRequest {}.encode(-1);
         if let Err(e) = self
-            .invoke(req, false, Target::Connection(connection), Some(handler))
+            .invoke(
+                Payload::Encoded(req),
+                false,
+                Target::Connection(connection),
+                Some(handler),
+            )
             .await
         {
             tracing::warn!(connection, error = %e, "cluster view listener registration failed");
@@ -1249,6 +1282,36 @@ impl Inner {
 
 /// Removes a call's pending entry (and its listener, unless kept) when the attempt ends in any
 /// way, including the caller dropping the future.
+/// What an invocation sends.
+enum Payload<'a> {
+    /// A message encoded once by the caller; each attempt patches its correlation id (in place
+    /// on the first attempt; on a copy when an earlier attempt's bytes may still be queued — the
+    /// codec decides by the buffer's reference count) and sends a clone.
+    Encoded(ClientMessage),
+    /// A request encoded by each attempt with its final correlation id and these extra flags.
+    Request(&'a (dyn Fn(i64, u16) -> ClientMessage + Sync), u16),
+}
+
+impl Payload<'_> {
+    fn add_flags(&mut self, extra: u16) {
+        match self {
+            Payload::Encoded(msg) => msg.add_initial_flags(extra),
+            Payload::Request(_, flags) => *flags |= extra,
+        }
+    }
+
+    /// The message of one attempt.
+    fn with_correlation_id(&mut self, id: i64) -> ClientMessage {
+        match self {
+            Payload::Encoded(msg) => {
+                msg.set_correlation_id(id);
+                msg.clone()
+            }
+            Payload::Request(encode, flags) => encode(id, *flags),
+        }
+    }
+}
+
 struct PendingGuard<'a> {
     inner: &'a Inner,
     id: i64,

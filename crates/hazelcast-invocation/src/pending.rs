@@ -1,13 +1,19 @@
 //! Calls in flight, keyed by correlation id, and their backup-acknowledgement state.
 //!
-//! The map is sharded so that the reader tasks of different connections and the callers rarely
-//! meet on one lock; a lock is held only for a map operation, never across an `.await`.
+//! Each call is a slot in a sharded map: the reader task of a connection puts the answer in the
+//! slot and wakes the caller, whose future polls the slot. Nothing is allocated per call (no
+//! channel): the maps keep their capacity and a waker clone is a reference count.
+//!
+//! Only the caller removes its slot (when its attempt ends in any way, see `PendingGuard` in
+//! `client.rs`), so an answer, an acknowledgement or a close that arrives later finds no slot
+//! and is dropped. A lock is held only for a map operation, never across an `.await`, and the
+//! reader tasks of different connections and the callers rarely meet on one shard.
 
 use std::collections::HashMap;
-use std::sync::{Mutex, PoisonError};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::task::{Context, Poll, Waker};
 
 use hazelcast_codec::ClientMessage;
-use tokio::sync::oneshot;
 
 const SHARDS: usize = 16;
 
@@ -16,14 +22,13 @@ const SHARDS: usize = 16;
 pub(crate) enum Outcome {
     /// The answer (a response or an error response).
     Response(ClientMessage),
-    /// The answer arrived but announces backups whose acknowledgements are still missing; the
-    /// receiver resolves when they are all in, or with the reason they never will be.
-    Held {
-        response: ClientMessage,
-        acks: oneshot::Receiver<AckOutcome>,
-    },
+    /// The answer arrived but announces backups whose acknowledgements are still missing; wait
+    /// for them with [`PendingCalls::poll_acks`].
+    Held { response: ClientMessage },
     /// The connection the request was sent on closed before an answer.
     Closed { reason: String },
+    /// The call is not registered (any more): the client was shut down and dropped it.
+    Gone,
 }
 
 /// How waiting for backup acknowledgements ended (apart from the caller's own timeout).
@@ -36,11 +41,57 @@ pub(crate) enum AckOutcome {
 }
 
 #[derive(Debug)]
+enum Slot {
+    /// No answer yet.
+    Waiting,
+    /// The final answer, for the caller to take.
+    Answer(Outcome),
+    /// A response held for `expected` backup acknowledgements (`response` until the caller
+    /// takes it; `acks` once waiting for them has ended otherwise than by counting).
+    Held {
+        response: Option<ClientMessage>,
+        expected: u8,
+        acks: Option<AckOutcome>,
+    },
+}
+
+#[derive(Debug)]
 struct Entry {
-    tx: Option<oneshot::Sender<Outcome>>,
     connection: u64,
     acks_received: u8,
-    held: Option<(u8, oneshot::Sender<AckOutcome>)>,
+    slot: Slot,
+    waker: Option<Waker>,
+}
+
+impl Entry {
+    fn wake(&mut self) {
+        if let Some(w) = self.waker.take() {
+            w.wake();
+        }
+    }
+
+    fn register(&mut self, cx: &Context<'_>) {
+        match &self.waker {
+            Some(w) if w.will_wake(cx.waker()) => {}
+            _ => self.waker = Some(cx.waker().clone()),
+        }
+    }
+
+    /// The connection of this call closed (or the client shut down).
+    fn close(&mut self, reason: &str) {
+        match &mut self.slot {
+            Slot::Waiting => {
+                self.slot = Slot::Answer(Outcome::Closed {
+                    reason: reason.to_owned(),
+                })
+            }
+            Slot::Held {
+                acks: acks @ None, ..
+            } => *acks = Some(AckOutcome::PrimaryLeft(reason.to_owned())),
+            _ => return,
+        }
+        self.wake();
+    }
 }
 
 /// The calls in flight.
@@ -57,27 +108,27 @@ impl Default for PendingCalls {
     }
 }
 
+fn locked(shard: &Mutex<HashMap<i64, Entry>>) -> MutexGuard<'_, HashMap<i64, Entry>> {
+    // A poisoned shard only means a panic elsewhere; the map itself is still consistent.
+    shard.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
 impl PendingCalls {
-    fn shard(&self, id: i64) -> std::sync::MutexGuard<'_, HashMap<i64, Entry>> {
-        // A poisoned shard only means a panic elsewhere; the map itself is still consistent.
-        self.shards[(id as usize) % SHARDS]
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+    fn shard(&self, id: i64) -> MutexGuard<'_, HashMap<i64, Entry>> {
+        locked(&self.shards[(id as usize) % SHARDS])
     }
 
     /// Registers a call about to be sent on `connection`.
-    pub(crate) fn insert(&self, id: i64, connection: u64) -> oneshot::Receiver<Outcome> {
-        let (tx, rx) = oneshot::channel();
+    pub(crate) fn insert(&self, id: i64, connection: u64) {
         self.shard(id).insert(
             id,
             Entry {
-                tx: Some(tx),
                 connection,
                 acks_received: 0,
-                held: None,
+                slot: Slot::Waiting,
+                waker: None,
             },
         );
-        rx
     }
 
     /// Forgets a call (completed, timed out or cancelled by its caller).
@@ -87,10 +138,58 @@ impl PendingCalls {
 
     /// Number of calls in flight.
     pub(crate) fn len(&self) -> usize {
-        self.shards
-            .iter()
-            .map(|s| s.lock().unwrap_or_else(PoisonError::into_inner).len())
-            .sum()
+        self.shards.iter().map(|s| locked(s).len()).sum()
+    }
+
+    /// The first outcome of call `id`: ready once its answer arrived or its connection closed.
+    /// A final answer ends the call (its slot is removed); a held response leaves the slot for
+    /// [`poll_acks`](Self::poll_acks).
+    pub(crate) fn poll_answer(&self, id: i64, cx: &Context<'_>) -> Poll<Outcome> {
+        let mut shard = self.shard(id);
+        let Some(entry) = shard.get_mut(&id) else {
+            return Poll::Ready(Outcome::Gone);
+        };
+        match &mut entry.slot {
+            Slot::Answer(_) => {}
+            Slot::Held { response, .. } => {
+                if let Some(response) = response.take() {
+                    return Poll::Ready(Outcome::Held { response });
+                }
+                entry.register(cx);
+                return Poll::Pending;
+            }
+            Slot::Waiting => {
+                entry.register(cx);
+                return Poll::Pending;
+            }
+        }
+        match shard.remove(&id) {
+            Some(Entry {
+                slot: Slot::Answer(outcome),
+                ..
+            }) => Poll::Ready(outcome),
+            _ => Poll::Ready(Outcome::Gone),
+        }
+    }
+
+    /// How waiting for the backup acknowledgements of call `id` (whose response was held)
+    /// ended; removes the slot when ready.
+    pub(crate) fn poll_acks(&self, id: i64, cx: &Context<'_>) -> Poll<AckOutcome> {
+        let mut shard = self.shard(id);
+        let Some(entry) = shard.get_mut(&id) else {
+            return Poll::Ready(AckOutcome::PrimaryLeft("the client dropped the call".into()));
+        };
+        let ready = match &mut entry.slot {
+            Slot::Held { acks: Some(o), .. } => o.clone(),
+            Slot::Held { expected, .. } if entry.acks_received >= *expected => AckOutcome::AllAcked,
+            Slot::Held { .. } => {
+                entry.register(cx);
+                return Poll::Pending;
+            }
+            _ => AckOutcome::PrimaryLeft("the call holds no response".into()),
+        };
+        shard.remove(&id);
+        Poll::Ready(ready)
     }
 
     /// Delivers an answer. Returns false when no call waits for it (e.g. it was cancelled).
@@ -100,23 +199,20 @@ impl PendingCalls {
         let Some(entry) = shard.get_mut(&id) else {
             return false;
         };
+        if !matches!(entry.slot, Slot::Waiting) {
+            return false; // a second answer for one call
+        }
         let expected = msg.backup_acks();
-        if expected > entry.acks_received && !msg.is_error() {
-            let (ack_tx, ack_rx) = oneshot::channel();
-            entry.held = Some((expected, ack_tx));
-            if let Some(tx) = entry.tx.take() {
-                let _ = tx.send(Outcome::Held {
-                    response: msg,
-                    acks: ack_rx,
-                });
+        entry.slot = if expected > entry.acks_received && !msg.is_error() {
+            Slot::Held {
+                response: Some(msg),
+                expected,
+                acks: None,
             }
-            return true;
-        }
-        if let Some(mut entry) = shard.remove(&id)
-            && let Some(tx) = entry.tx.take()
-        {
-            let _ = tx.send(Outcome::Response(msg));
-        }
+        } else {
+            Slot::Answer(Outcome::Response(msg))
+        };
+        entry.wake();
         true
     }
 
@@ -125,9 +221,9 @@ impl PendingCalls {
         let mut shard = self.shard(id);
         let Some(entry) = shard.get_mut(&id) else { return };
         entry.acks_received = entry.acks_received.saturating_add(1);
-        let done = matches!(&entry.held, Some((expected, _)) if entry.acks_received >= *expected);
-        if done && let Some((_, tx)) = shard.remove(&id).and_then(|e| e.held) {
-            let _ = tx.send(AckOutcome::AllAcked);
+        if matches!(&entry.slot, Slot::Held { expected, acks: None, .. } if entry.acks_received >= *expected)
+        {
+            entry.wake();
         }
     }
 
@@ -135,21 +231,8 @@ impl PendingCalls {
     /// connection closed; those whose answer is held for backups learn that the primary left.
     pub(crate) fn on_connection_closed(&self, connection: u64, reason: &str) {
         for shard in &self.shards {
-            let mut shard = shard.lock().unwrap_or_else(PoisonError::into_inner);
-            let ids: Vec<i64> = shard
-                .iter()
-                .filter(|(_, e)| e.connection == connection)
-                .map(|(id, _)| *id)
-                .collect();
-            for id in ids {
-                let Some(mut e) = shard.remove(&id) else { continue };
-                if let Some(tx) = e.tx.take() {
-                    let _ = tx.send(Outcome::Closed {
-                        reason: reason.to_owned(),
-                    });
-                } else if let Some((_, tx)) = e.held.take() {
-                    let _ = tx.send(AckOutcome::PrimaryLeft(reason.to_owned()));
-                }
+            for entry in locked(shard).values_mut().filter(|e| e.connection == connection) {
+                entry.close(reason);
             }
         }
     }
@@ -157,20 +240,8 @@ impl PendingCalls {
     /// Fails every call (client shutdown).
     pub(crate) fn close_all(&self, reason: &str) {
         for shard in &self.shards {
-            let drained: Vec<Entry> = shard
-                .lock()
-                .unwrap_or_else(PoisonError::into_inner)
-                .drain()
-                .map(|(_, e)| e)
-                .collect();
-            for mut e in drained {
-                if let Some(tx) = e.tx.take() {
-                    let _ = tx.send(Outcome::Closed {
-                        reason: reason.to_owned(),
-                    });
-                } else if let Some((_, tx)) = e.held.take() {
-                    let _ = tx.send(AckOutcome::PrimaryLeft(reason.to_owned()));
-                }
+            for entry in locked(shard).values_mut() {
+                entry.close(reason);
             }
         }
     }
@@ -180,60 +251,126 @@ impl PendingCalls {
 mod tests {
     use super::*;
     use hazelcast_codec::MessageWriter;
+    use std::task::Waker;
 
     fn response(id: i64, acks: u8) -> ClientMessage {
         MessageWriter::response(0x010101, id, acks).finish()
     }
 
+    fn cx() -> Context<'static> {
+        Context::from_waker(Waker::noop())
+    }
+
+    fn answer(p: &PendingCalls, id: i64) -> Poll<Outcome> {
+        p.poll_answer(id, &cx())
+    }
+
     #[test]
     fn plain_response_completes() {
         let p = PendingCalls::default();
-        let mut rx = p.insert(7, 1);
+        p.insert(7, 1);
+        assert!(answer(&p, 7).is_pending());
         assert!(p.on_response(response(7, 0)));
-        assert!(matches!(rx.try_recv(), Ok(Outcome::Response(m)) if m.correlation_id() == 7));
+        assert!(!p.on_response(response(7, 0)), "a second answer is not delivered");
+        assert!(matches!(answer(&p, 7), Poll::Ready(Outcome::Response(m)) if m.correlation_id() == 7));
         assert_eq!(p.len(), 0);
-        assert!(!p.on_response(response(7, 0)), "a second answer finds no call");
+        assert!(
+            !p.on_response(response(7, 0)),
+            "an answer after the end finds no call"
+        );
     }
 
     #[test]
     fn response_is_held_until_all_acks() {
         let p = PendingCalls::default();
-        let mut rx = p.insert(9, 1);
+        p.insert(9, 1);
         p.on_response(response(9, 2));
-        let Ok(Outcome::Held { mut acks, .. }) = rx.try_recv() else {
-            panic!("held")
-        };
+        assert!(matches!(answer(&p, 9), Poll::Ready(Outcome::Held { .. })));
         p.on_backup_ack(9);
-        assert!(acks.try_recv().is_err(), "one of two acks");
+        assert!(p.poll_acks(9, &cx()).is_pending(), "one of two acks");
         p.on_backup_ack(9);
-        assert_eq!(acks.try_recv(), Ok(AckOutcome::AllAcked));
+        assert_eq!(p.poll_acks(9, &cx()), Poll::Ready(AckOutcome::AllAcked));
         assert_eq!(p.len(), 0);
     }
 
     #[test]
     fn acks_before_the_response_count() {
         let p = PendingCalls::default();
-        let mut rx = p.insert(11, 1);
+        p.insert(11, 1);
         p.on_backup_ack(11);
         p.on_response(response(11, 1));
-        assert!(matches!(rx.try_recv(), Ok(Outcome::Response(_))));
+        assert!(matches!(answer(&p, 11), Poll::Ready(Outcome::Response(_))));
         assert_eq!(p.len(), 0);
     }
 
     #[test]
     fn connection_close_fails_its_calls_only() {
         let p = PendingCalls::default();
-        let mut a = p.insert(1, 10);
-        let mut b = p.insert(2, 20);
-        let mut c = p.insert(3, 10);
+        p.insert(1, 10);
+        p.insert(2, 20);
+        p.insert(3, 10);
         p.on_response(response(3, 1));
-        let Ok(Outcome::Held { mut acks, .. }) = c.try_recv() else {
-            panic!("held")
-        };
+        assert!(matches!(answer(&p, 3), Poll::Ready(Outcome::Held { .. })));
         p.on_connection_closed(10, "eof");
-        assert!(matches!(a.try_recv(), Ok(Outcome::Closed { .. })));
-        assert!(b.try_recv().is_err(), "other connection untouched");
-        assert_eq!(acks.try_recv(), Ok(AckOutcome::PrimaryLeft("eof".into())));
+        assert!(matches!(answer(&p, 1), Poll::Ready(Outcome::Closed { .. })));
+        assert!(answer(&p, 2).is_pending(), "other connection untouched");
+        assert_eq!(
+            p.poll_acks(3, &cx()),
+            Poll::Ready(AckOutcome::PrimaryLeft("eof".into()))
+        );
         assert_eq!(p.len(), 1);
+    }
+
+    #[test]
+    fn close_all_fails_waiting_and_held_calls() {
+        let p = PendingCalls::default();
+        p.insert(1, 10);
+        p.insert(2, 20);
+        p.on_response(response(2, 1));
+        p.close_all("shut down");
+        p.on_backup_ack(2);
+        assert!(matches!(answer(&p, 1), Poll::Ready(Outcome::Closed { reason }) if reason == "shut down"));
+        assert!(matches!(answer(&p, 2), Poll::Ready(Outcome::Held { .. })));
+        assert_eq!(
+            p.poll_acks(2, &cx()),
+            Poll::Ready(AckOutcome::PrimaryLeft("shut down".into()))
+        );
+        assert!(
+            matches!(answer(&p, 1), Poll::Ready(Outcome::Gone)),
+            "the slot was taken"
+        );
+        assert_eq!(p.len(), 0);
+    }
+
+    #[test]
+    fn an_answer_wakes_the_waiting_caller() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        struct Count(AtomicUsize);
+        impl std::task::Wake for Count {
+            fn wake(self: Arc<Self>) {
+                self.0.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+        let count = Arc::new(Count(AtomicUsize::new(0)));
+        let waker = Waker::from(count.clone());
+        let p = PendingCalls::default();
+        p.insert(5, 1);
+        assert!(p.poll_answer(5, &Context::from_waker(&waker)).is_pending());
+        assert!(p.poll_answer(5, &Context::from_waker(&waker)).is_pending());
+        assert_eq!(count.0.load(Ordering::SeqCst), 0);
+        p.on_response(response(5, 1));
+        assert_eq!(count.0.load(Ordering::SeqCst), 1, "woken once by the answer");
+        assert!(matches!(
+            p.poll_answer(5, &Context::from_waker(&waker)),
+            Poll::Ready(Outcome::Held { .. })
+        ));
+        assert!(p.poll_acks(5, &Context::from_waker(&waker)).is_pending());
+        p.on_backup_ack(5);
+        assert_eq!(count.0.load(Ordering::SeqCst), 2, "woken by the last ack");
+        assert_eq!(
+            p.poll_acks(5, &Context::from_waker(&waker)),
+            Poll::Ready(AckOutcome::AllAcked)
+        );
     }
 }

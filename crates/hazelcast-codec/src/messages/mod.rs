@@ -29,8 +29,8 @@ pub enum PartitionRule {
     PerPartition,
 }
 
-/// A request message type.
-pub trait Request {
+/// A request message type (`Sync`: an invocation borrows it across attempts from any thread).
+pub trait Request: Sync {
     /// The message type (`service << 16 | method << 8`).
     const MESSAGE_TYPE: i32;
     /// True when the definitions mark the request `retryable` (safe to send again after a
@@ -45,9 +45,34 @@ pub trait Request {
     /// The parameters as owned values, fixed ones first, as [`Request::decode_request`] returns them.
     type Decoded;
 
+    /// The size of the encoded request in bytes.
+    fn encoded_len(&self) -> usize;
+
+    /// Writes the parameters after the request header (fixed ones into the initial frame).
+    fn write_params(&self, w: &mut MessageWriter);
+
     /// Encodes the request with correlation id 0 (set it with
-    /// [`ClientMessage::set_correlation_id`]) and the given partition id (`-1` for none).
-    fn encode(&self, partition_id: i32) -> ClientMessage;
+    /// [`ClientMessage::set_correlation_id`]) and the given partition id (`-1` for none), in a
+    /// buffer of its own, so that the ids can be patched in place later.
+    fn encode(&self, partition_id: i32) -> ClientMessage {
+        let mut w = MessageWriter::request(Self::MESSAGE_TYPE, partition_id, self.encoded_len());
+        self.write_params(&mut w);
+        w.finish()
+    }
+
+    /// Encodes the request with its final header: partition id, correlation id and extra
+    /// initial-frame flags (e.g. [`crate::frame::flags::BACKUP_AWARE`]). Small requests are
+    /// carved from a per-thread chunk that many messages share (see
+    /// [`MessageWriter::request_shared`]): no allocation per request, but patching such a
+    /// message later copies it, so use this when the header is known, [`Request::encode`]
+    /// otherwise.
+    fn encode_final(&self, partition_id: i32, correlation_id: i64, extra_flags: u16) -> ClientMessage {
+        let mut w = MessageWriter::request_shared(Self::MESSAGE_TYPE, partition_id, self.encoded_len());
+        w.set_correlation_id(correlation_id);
+        w.add_initial_flags(extra_flags);
+        self.write_params(&mut w);
+        w.finish()
+    }
 
     /// Decodes a request's parameters (the member side: tests and the test kit's proxy).
     fn decode_request(msg: &ClientMessage) -> Result<Self::Decoded, CodecError>;
