@@ -10,12 +10,36 @@
 //! reader tasks of different connections and the callers rarely meet on one shard.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use hazelcast_codec::ClientMessage;
 
 const SHARDS: usize = 16;
+
+/// Hashes a correlation id by one multiplication (Fibonacci hashing): the ids are ours, so no
+/// peer can choose them to collide, and SipHash would cost more than the rest of the lookup.
+#[derive(Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(*b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_i64(&mut self, id: i64) {
+        self.0 = (id as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type Shard = HashMap<i64, Entry, BuildHasherDefault<IdHasher>>;
 
 /// What the caller of an invocation is told first.
 #[derive(Debug)]
@@ -97,24 +121,24 @@ impl Entry {
 /// The calls in flight.
 #[derive(Debug)]
 pub(crate) struct PendingCalls {
-    shards: Vec<Mutex<HashMap<i64, Entry>>>,
+    shards: Vec<Mutex<Shard>>,
 }
 
 impl Default for PendingCalls {
     fn default() -> Self {
         PendingCalls {
-            shards: (0..SHARDS).map(|_| Mutex::new(HashMap::new())).collect(),
+            shards: (0..SHARDS).map(|_| Mutex::new(Shard::default())).collect(),
         }
     }
 }
 
-fn locked(shard: &Mutex<HashMap<i64, Entry>>) -> MutexGuard<'_, HashMap<i64, Entry>> {
+fn locked(shard: &Mutex<Shard>) -> MutexGuard<'_, Shard> {
     // A poisoned shard only means a panic elsewhere; the map itself is still consistent.
     shard.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 impl PendingCalls {
-    fn shard(&self, id: i64) -> MutexGuard<'_, HashMap<i64, Entry>> {
+    fn shard(&self, id: i64) -> MutexGuard<'_, Shard> {
         locked(&self.shards[(id as usize) % SHARDS])
     }
 
