@@ -107,12 +107,23 @@ proptest! {
 #[test]
 fn a_kept_message_survives_its_chunk_neighbours() {
     let key = hazelcast_codec::Serialize::to_data("kept");
-    let get = MapGetRequest { thread_id: 1, name: "m", key: &key };
+    let get = MapGetRequest {
+        thread_id: 1,
+        name: "m",
+        key: &key,
+    };
     let kept = get.encode_final(7, 42, 0);
     let copy = kept.as_bytes().to_vec();
     for i in 0..1000 {
         let other = hazelcast_codec::Serialize::to_data(&format!("other-{i}"));
-        drop(MapGetRequest { thread_id: 2, name: "n", key: &other }.encode_final(i, i as i64, 0));
+        drop(
+            MapGetRequest {
+                thread_id: 2,
+                name: "n",
+                key: &other,
+            }
+            .encode_final(i, i as i64, 0),
+        );
     }
     assert_eq!(kept.as_bytes().as_ref(), copy.as_slice());
     assert_eq!(kept.correlation_id(), 42);
