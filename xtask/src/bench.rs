@@ -21,6 +21,58 @@ use hazelcast_testkit::{Cluster, ClusterConfig};
 const DRIVERS: [&str; 5] = ["rust", "wire", "java", "python", "go"];
 const WORKLOADS: [&str; 2] = ["get", "set"];
 const CONCURRENCY: [u32; 2] = [1, 64];
+/// Open-loop rate of the 1-member open-loop scenario (ops/s), one every driver sustains.
+const OPEN_LOOP_RATE: f64 = 5_000.0;
+
+/// One measured configuration.
+#[derive(Clone, Copy)]
+struct Scenario {
+    workload: &'static str,
+    /// Calls in flight (closed loop), or their cap (open loop).
+    concurrency: u32,
+    /// Open-loop rate in ops/s; 0 for closed loop.
+    rate: f64,
+}
+
+impl Scenario {
+    /// The workload column of the results: the workload, and the rate in open loop.
+    fn label(&self) -> String {
+        if self.rate > 0.0 {
+            format!("{} at {:.0} ops/s (open loop)", self.workload, self.rate)
+        } else {
+            self.workload.to_owned()
+        }
+    }
+}
+
+/// The matrix: get and set at concurrency 1 and 64 on every topology; on 1 member also the
+/// mix (40 % get, 40 % set, 20 % remove) at 64 and an open-loop get (latency at a fixed load,
+/// from each operation's intended start, so a stall is not hidden by the loop waiting).
+fn scenarios(members: usize) -> Vec<Scenario> {
+    let mut v: Vec<Scenario> = WORKLOADS
+        .iter()
+        .flat_map(|&workload| {
+            CONCURRENCY.iter().map(move |&concurrency| Scenario {
+                workload,
+                concurrency,
+                rate: 0.0,
+            })
+        })
+        .collect();
+    if members == 1 {
+        v.push(Scenario {
+            workload: "mix",
+            concurrency: 64,
+            rate: 0.0,
+        });
+        v.push(Scenario {
+            workload: "get",
+            concurrency: 64,
+            rate: OPEN_LOOP_RATE,
+        });
+    }
+    v
+}
 const JAVA_NOTE: &str = "* The Java client runs with `-Djava.util.concurrent.ForkJoinPool.common.parallelism=2`: with one or two CPUs the JDK's and Hazelcast's default async executors start a thread per task (the common pool's parallelism is below 2), which costs that client about 130 µs of CPU per call and caps it near 8 k ops/s. Machines the Java client is deployed on have more cores, so this is its representative setting, not a handicap.";
 const PYTHON_CLIENT: &str = "hazelcast-python-client==5.7.0";
 const GO_CLIENT: &str = "github.com/hazelcast/hazelcast-go-client v1.5.0";
@@ -311,7 +363,7 @@ struct Run<'a> {
 }
 
 impl Run<'_> {
-    fn common_args(&self, workload: &str, concurrency: u32, map: &str) -> Vec<String> {
+    fn common_args(&self, workload: &str, concurrency: u32, rate: f64, map: &str) -> Vec<String> {
         let members: Vec<String> = self.cluster.addresses().iter().map(ToString::to_string).collect();
         vec![
             "--members".into(),
@@ -322,6 +374,8 @@ impl Run<'_> {
             workload.into(),
             "--concurrency".into(),
             concurrency.to_string(),
+            "--rate".into(),
+            rate.to_string(),
             "--keys".into(),
             self.o.keys.to_string(),
             "--value-size".into(),
@@ -477,7 +531,7 @@ fn run(o: &Opts) -> Result<(), String> {
                 .map_err(|e| e.to_string())?,
         };
         // One prefill for every get run (all drivers read the same map).
-        let mut args = run.common_args("set", 64, "bench-get");
+        let mut args = run.common_args("set", 64, 0.0, "bench-get");
         args.push("--prefill-only".into());
         let rust = rust_driver("loadgen");
         let mut c = Command::new(&rust.program);
@@ -502,38 +556,37 @@ fn run(o: &Opts) -> Result<(), String> {
         for round in 0..o.rounds {
             let order = shuffled(&available, (round * 31 + members) as u64);
             println!("  round {}/{}: {}", round + 1, o.rounds, order.join(" → "));
-            for workload in WORKLOADS {
-                for concurrency in CONCURRENCY {
-                    for d in &order {
-                        let Some(Ok(cmd)) = drivers.get(d) else { continue };
-                        let map = if workload == "get" {
-                            "bench-get".to_owned()
-                        } else {
-                            format!("bench-set-{d}")
-                        };
-                        let args = run.common_args(workload, concurrency, &map);
-                        match run.driver(cmd, &args) {
-                            Ok(r) => {
-                                use std::io::Write;
-                                let _ = writeln!(results, "{}", r.to_json());
-                                println!(
-                                    "    {members}m {workload:3} C={concurrency:<3} {d:6} {:>9.0} ops/s  p50 {:>8.1} µs  p99 {:>8.1} µs  cpu {:>6.2} µs/op",
-                                    r.throughput, r.p50_us, r.p99_us, r.cpu_us_per_op
-                                );
-                                cells.push(Cell {
-                                    members,
-                                    workload: workload.into(),
-                                    concurrency,
-                                    driver: d.clone(),
-                                    report: r,
-                                });
-                            }
-                            Err(e) => {
-                                println!("    {members}m {workload} C={concurrency} {d}: FAILED: {e}");
-                                failures.push(format!(
-                                    "{members} member(s), {workload}, C={concurrency}, {d}: {e}"
-                                ));
-                            }
+            for sc in scenarios(members) {
+                let (workload, concurrency, label) = (sc.workload, sc.concurrency, sc.label());
+                for d in &order {
+                    let Some(Ok(cmd)) = drivers.get(d) else { continue };
+                    if d == "wire" && sc.rate > 0.0 {
+                        continue; // closed loop only
+                    }
+                    let map = match workload {
+                        "get" => "bench-get".to_owned(),
+                        w => format!("bench-{w}-{d}"),
+                    };
+                    let args = run.common_args(workload, concurrency, sc.rate, &map);
+                    match run.driver(cmd, &args) {
+                        Ok(r) => {
+                            use std::io::Write;
+                            let _ = writeln!(results, "{}", r.to_json());
+                            println!(
+                                "    {members}m {label} C={concurrency:<3} {d:6} {:>9.0} ops/s  p50 {:>8.1} µs  p99 {:>8.1} µs  cpu {:>6.2} µs/op",
+                                r.throughput, r.p50_us, r.p99_us, r.cpu_us_per_op
+                            );
+                            cells.push(Cell {
+                                members,
+                                workload: label.clone(),
+                                concurrency,
+                                driver: d.clone(),
+                                report: r,
+                            });
+                        }
+                        Err(e) => {
+                            println!("    {members}m {label} C={concurrency} {d}: FAILED: {e}");
+                            failures.push(format!("{members} member(s), {label}, C={concurrency}, {d}: {e}"));
                         }
                     }
                 }
@@ -758,8 +811,8 @@ fn render(
     );
     let _ = writeln!(
         s,
-        "| workloads | `get` (map prefilled with {} keys `k-<i>`) and `set`, 100-byte string values, uniformly random keys; closed loop at concurrency 1 and 64; warm-up {} s, measured {} s per run |",
-        o.keys, o.warmup, o.duration
+        "| workloads | `get` (map prefilled with {} keys `k-<i>`) and `set`, 100-byte string values, uniformly random keys; closed loop at concurrency 1 and 64; on 1 member also `mix` (40 % get, 40 % set, 20 % remove) at concurrency 64 and `get` in open loop at {:.0} ops/s (at most 64 in flight; latency from each operation's intended start; the wire-limit driver runs closed loop only); warm-up {} s, measured {} s per run |",
+        o.keys, OPEN_LOOP_RATE, o.warmup, o.duration
     );
     let _ = writeln!(
         s,
@@ -792,49 +845,49 @@ fn render(
         "Ratios are against the Rust client: throughput `driver ÷ rust`, CPU `driver ÷ rust` (so `3.00×` means the driver burns three times the CPU per operation).\n"
     );
     for &members in &o.topologies {
-        for workload in WORKLOADS {
-            for c in CONCURRENCY {
-                let Some(rust) = med(cells, members, workload, c, "rust") else {
+        for sc in scenarios(members) {
+            let (label, c) = (sc.label(), sc.concurrency);
+            let workload = label.as_str();
+            let Some(rust) = med(cells, members, workload, c, "rust") else {
+                continue;
+            };
+            let _ = writeln!(
+                s,
+                "### {members} member{} · `{workload}` · concurrency {c}\n",
+                if members == 1 { "" } else { "s" }
+            );
+            let _ = writeln!(
+                s,
+                "| driver | ops/s (min–max) | × rust | p50 µs | p90 µs | p99 µs | p99.9 µs | CPU µs/op | CPU × rust | idle RSS MB | max RSS MB | errors |"
+            );
+            let _ = writeln!(
+                s,
+                "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
+            );
+            for d in DRIVERS {
+                let Some(m) = med(cells, members, workload, c, d) else {
                     continue;
                 };
                 let _ = writeln!(
                     s,
-                    "### {members} member{} · `{workload}` · concurrency {c}\n",
-                    if members == 1 { "" } else { "s" }
+                    "| {d} ({} runs) | {:.0} ({:.0}–{:.0}) | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} | {:.1} | {:.1} | {:.0} |",
+                    m.n,
+                    m.throughput,
+                    m.min_tp,
+                    m.max_tp,
+                    ratio(m.throughput, rust.throughput),
+                    m.p50,
+                    m.p90,
+                    m.p99,
+                    m.p999,
+                    m.cpu,
+                    ratio(m.cpu, rust.cpu),
+                    m.idle_rss / 1024.0,
+                    m.max_rss / 1024.0,
+                    m.errors
                 );
-                let _ = writeln!(
-                    s,
-                    "| driver | ops/s (min–max) | × rust | p50 µs | p90 µs | p99 µs | p99.9 µs | CPU µs/op | CPU × rust | idle RSS MB | max RSS MB | errors |"
-                );
-                let _ = writeln!(
-                    s,
-                    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
-                );
-                for d in DRIVERS {
-                    let Some(m) = med(cells, members, workload, c, d) else {
-                        continue;
-                    };
-                    let _ = writeln!(
-                        s,
-                        "| {d} ({} runs) | {:.0} ({:.0}–{:.0}) | {} | {:.1} | {:.1} | {:.1} | {:.1} | {:.2} | {} | {:.1} | {:.1} | {:.0} |",
-                        m.n,
-                        m.throughput,
-                        m.min_tp,
-                        m.max_tp,
-                        ratio(m.throughput, rust.throughput),
-                        m.p50,
-                        m.p90,
-                        m.p99,
-                        m.p999,
-                        m.cpu,
-                        ratio(m.cpu, rust.cpu),
-                        m.idle_rss / 1024.0,
-                        m.max_rss / 1024.0,
-                        m.errors
-                    );
-                }
-                let _ = writeln!(s);
             }
+            let _ = writeln!(s);
         }
     }
     let _ = writeln!(
