@@ -86,6 +86,8 @@ struct Opts {
     topologies: Vec<usize>,
     version: Option<String>,
     keys: usize,
+    /// The options as given, for the report's "re-run it" line.
+    given: String,
 }
 
 fn parse(args: &[String]) -> Result<Opts, String> {
@@ -99,6 +101,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         topologies: vec![1, 3],
         version: None,
         keys: 10_000,
+        given: args.iter().map(|a| format!(" {a}")).collect(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -465,8 +468,17 @@ fn shuffled(items: &[String], seed: u64) -> Vec<String> {
     v
 }
 
+fn loadavg() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .unwrap_or_default()
+        .trim()
+        .to_owned()
+}
+
 fn run(o: &Opts) -> Result<(), String> {
     let t0 = Instant::now();
+    // Before anything of ours runs: what else keeps the host busy.
+    let load_at_start = loadavg();
     let out = root().join("target/bench");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
     step("building the Rust drivers (release)");
@@ -595,7 +607,7 @@ fn run(o: &Opts) -> Result<(), String> {
         drop(cluster);
     }
     step("writing docs/benchmarks.md");
-    let env = Environment::probe(&version);
+    let env = Environment::probe(&version, load_at_start);
     let unavailable: Vec<(String, String)> = drivers
         .iter()
         .filter_map(|(d, r)| r.as_ref().err().map(|e| (d.clone(), e.clone())))
@@ -632,11 +644,14 @@ struct Environment {
     go: String,
     rustc: String,
     hazelcast: String,
+    /// `/proc/loadavg` before the run started.
+    load_at_start: String,
+    /// `/proc/loadavg` when it ended (the run's own members and clients included).
     load: String,
 }
 
 impl Environment {
-    fn probe(version: &str) -> Environment {
+    fn probe(version: &str, load_at_start: String) -> Environment {
         let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
         let meminfo = std::fs::read_to_string("/proc/meminfo").unwrap_or_default();
         let field = |text: &str, name: &str| {
@@ -656,10 +671,8 @@ impl Environment {
             go: first_line(Command::new("go").arg("version")),
             rustc: first_line(Command::new("rustc").arg("--version")),
             hazelcast: version.to_owned(),
-            load: std::fs::read_to_string("/proc/loadavg")
-                .unwrap_or_default()
-                .trim()
-                .to_owned(),
+            load_at_start,
+            load: loadavg(),
         }
     }
 }
@@ -753,12 +766,12 @@ fn render(
          official Java, Python and Go clients and a wire-limit driver run the same workloads with the \
          same options against the same cluster, one after the other, round after round in shuffled \
          order. Figures are medians over {} round(s); raw results are in `target/bench/results.jsonl`.\n",
-        if o.quick { " --quick" } else { "" },
+        o.given,
         took.as_secs_f64(),
         o.rounds
     );
     let load1: f64 = env
-        .load
+        .load_at_start
         .split_whitespace()
         .next()
         .and_then(|v| v.parse().ok())
@@ -766,9 +779,9 @@ fn render(
     if load1 > env.cores as f64 {
         let _ = writeln!(
             s,
-            "> **Warning: the host was busy** (1-minute load average {load1:.1} on {} CPUs when the run \
-             ended): other processes competed with the pinned members and clients, so these figures \
-             are noisy and only indicative. Re-run on an idle machine.\n",
+            "> **Warning: the host was busy** (1-minute load average {load1:.1} on {} CPUs before the \
+             run started): other processes may have competed with the pinned members and clients, so \
+             these figures are noisy and only indicative. Re-run on an idle machine.\n",
             env.cores
         );
     }
@@ -779,7 +792,11 @@ fn render(
         "| machine | {} × {} logical CPUs, {} RAM, {} |",
         env.cpu, env.cores, env.memory, env.kernel
     );
-    let _ = writeln!(s, "| load average when the report was written | {} |", env.load);
+    let _ = writeln!(
+        s,
+        "| load average (`/proc/loadavg`) | before the run: {}; at its end: {} (the run's own members and clients included) |",
+        env.load_at_start, env.load
+    );
     let _ = writeln!(
         s,
         "| members | Hazelcast {} on {}; `-Xms1g -Xmx1g -XX:+AlwaysPreTouch -XX:TieredStopAtLevel=4` (full JIT) after the test kit's defaults (SerialGC){}; backup count 1 |",
@@ -1036,6 +1053,14 @@ fn render(
     let _ = writeln!(
         s,
         "* With 3 members on one core the members compete with each other (\"smart routing under contention\")."
+    );
+    let _ = writeln!(
+        s,
+        "* Where a client reaches the wire limit, the member is its bottleneck and no client can go faster: a throughput ratio against another client is then bounded by the wire limit ÷ that client's throughput, whatever the client does."
+    );
+    let _ = writeln!(
+        s,
+        "* At concurrency 1 every operation costs a write, a read and a sleep and wake-up of the client thread in the kernel; the wire-limit driver's CPU per operation is that floor, and it bounds every CPU ratio at concurrency 1 (a client cannot use less than 1/20 of another's CPU when the other needs less than 20 floors)."
     );
     let _ = writeln!(s, "{JAVA_NOTE}");
     if o.quick {
