@@ -379,3 +379,72 @@ async fn primary_leaving_before_the_acks_is_indeterminate() {
     );
     client.shutdown().await;
 }
+
+/// A cluster behind one load balancer: the client reaches it through one seed address (proxy
+/// listener 0), while the members advertise another address (listener 1, which stands for an
+/// address the client could not reach in real life). After the connection drops, a reconnect
+/// dials the last known members first, unless `skip_member_list_during_reconnection` sends it
+/// straight to the seed.
+#[derive(Debug)]
+struct BehindLoadBalancer {
+    seed: SocketAddr,
+    advertised: SocketAddr,
+}
+
+#[async_trait::async_trait]
+impl hazelcast_invocation::AddressSource for BehindLoadBalancer {
+    async fn seeds(&self) -> Result<Vec<hazelcast_transport::Endpoint>, InvocationError> {
+        Ok(vec![hazelcast_integration_tests::endpoint(self.seed)])
+    }
+    async fn member_endpoint(
+        &self,
+        _member: &hazelcast_codec::custom::MemberInfo,
+    ) -> hazelcast_transport::Endpoint {
+        hazelcast_integration_tests::endpoint(self.advertised)
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn reconnect_can_skip_the_last_known_members() {
+    let cluster = shared(&CLUSTER).await;
+    for skip in [false, true] {
+        let member = cluster.address(0);
+        let proxy = FaultProxy::start(&[member, member]).await.expect("proxy");
+        let mut cfg = InvocationConfig::default();
+        cfg.cluster_name = cluster.cluster_name().to_owned();
+        cfg.smart_routing = false;
+        cfg.skip_member_list_during_reconnection = skip;
+        let source = std::sync::Arc::new(BehindLoadBalancer {
+            seed: proxy.address(0),
+            advertised: proxy.address(1),
+        });
+        let client = ClusterClient::connect(cfg, source).await.expect("connect");
+        map_set(&client, "behind-lb", "k", 1).await.expect("set");
+        assert_eq!(
+            proxy.stats().members[0].connections_accepted,
+            1,
+            "first through the seed"
+        );
+
+        proxy.cut_all();
+        wait_for("a second connection", Duration::from_secs(20), || {
+            proxy.stats().connections_accepted() >= 2 && client.connections().list.len() == 1
+        })
+        .await;
+        map_set(&client, "behind-lb", "k", 2)
+            .await
+            .expect("set after the reconnect");
+        let stats = proxy.stats();
+        let (via_seed, via_member_list) = (
+            stats.members[0].connections_accepted,
+            stats.members[1].connections_accepted,
+        );
+        if skip {
+            assert_eq!((via_seed, via_member_list), (2, 0), "the seed only");
+        } else {
+            assert_eq!((via_seed, via_member_list), (1, 1), "the last known member first");
+        }
+        client.shutdown().await;
+        proxy.shutdown().await;
+    }
+}

@@ -752,9 +752,11 @@ impl Inner {
         let mut last = String::from("no address to try");
         loop {
             let mut candidates: Vec<Endpoint> = Vec::new();
-            let members = self.members.load_full();
-            for m in &members.members {
-                candidates.push(self.addresses.member_endpoint(m).await);
+            if !self.cfg.skip_member_list_during_reconnection {
+                let members = self.members.load_full();
+                for m in &members.members {
+                    candidates.push(self.addresses.member_endpoint(m).await);
+                }
             }
             candidates.shuffle(&mut rand::rng());
             match self.addresses.seeds().await {

@@ -85,6 +85,11 @@ pub struct InvocationConfig {
     pub connection_retry: BackoffConfig,
     /// What happens when the last connection is lost.
     pub reconnect_mode: ReconnectMode,
+    /// Reconnect through the seed addresses only, not the last known members: for a cluster
+    /// reached through one load balancer or node port, whose members' own addresses the client
+    /// cannot reach (Java's `hazelcast.client.internal.skip.member.list.during.reconnection`,
+    /// which the other official clients lack). Default `false`.
+    pub skip_member_list_during_reconnection: bool,
     /// Member choice for calls without partition or target.
     pub load_balancer: LoadBalancer,
     /// Transport settings (connect timeout, socket options, TLS); the connect timeout also bounds
@@ -111,6 +116,7 @@ impl Default for InvocationConfig {
             cluster_connect_timeout: None,
             connection_retry: BackoffConfig::default(),
             reconnect_mode: ReconnectMode::On,
+            skip_member_list_during_reconnection: false,
             load_balancer: LoadBalancer::RoundRobin,
             connection: ConnectionConfig::default(),
         }

@@ -175,6 +175,10 @@ pub struct ClientConfig {
     /// After losing the last connection: reconnect with calls waiting (`on`), shut down
     /// (`off`), or reconnect with calls failing at once (`async`). Default `on`.
     pub reconnect_mode: ReconnectMode,
+    /// Reconnect through the member addresses of this configuration (or cloud discovery) only,
+    /// not through the last known members: for a cluster behind one load balancer or node port.
+    /// Default `false`.
+    pub skip_member_list_during_reconnection: bool,
     /// `start` returns at once and connects in the background; calls fail with `ClientOffline`
     /// until connected. Default `false`.
     pub async_start: bool,
@@ -226,6 +230,7 @@ impl Default for ClientConfig {
             retry_multiplier: 1.05,
             retry_jitter: 0.0,
             reconnect_mode: ReconnectMode::On,
+            skip_member_list_during_reconnection: false,
             async_start: false,
             shuffle_member_list: true,
             load_balancer: LoadBalancer::RoundRobin,
@@ -687,6 +692,7 @@ impl ClientConfig {
             jitter: self.retry_jitter,
         };
         c.reconnect_mode = self.reconnect_mode;
+        c.skip_member_list_during_reconnection = self.skip_member_list_during_reconnection;
         c.load_balancer = self.load_balancer;
         c.connection.connect_timeout = if self.connection_timeout.is_zero() {
             NO_LIMIT
@@ -807,6 +813,7 @@ const KEYS: &[(&str, Kind)] = &[
     ("retry_multiplier", Kind::Number),
     ("retry_jitter", Kind::Number),
     ("reconnect_mode", Kind::Str),
+    ("skip_member_list_during_reconnection", Kind::Bool),
     ("async_start", Kind::Bool),
     ("shuffle_member_list", Kind::Bool),
     ("load_balancer", Kind::Str),
@@ -937,6 +944,7 @@ struct RawConfig {
     retry_multiplier: f64,
     retry_jitter: f64,
     reconnect_mode: String,
+    skip_member_list_during_reconnection: bool,
     async_start: bool,
     shuffle_member_list: bool,
     load_balancer: String,
@@ -1006,6 +1014,7 @@ impl From<ClientConfig> for RawConfig {
             retry_multiplier: c.retry_multiplier,
             retry_jitter: c.retry_jitter,
             reconnect_mode: reconnect_mode_name(c.reconnect_mode).to_owned(),
+            skip_member_list_during_reconnection: c.skip_member_list_during_reconnection,
             async_start: c.async_start,
             shuffle_member_list: c.shuffle_member_list,
             load_balancer: load_balancer_name(c.load_balancer).to_owned(),
@@ -1103,6 +1112,7 @@ impl TryFrom<RawConfig> for ClientConfig {
             retry_multiplier: r.retry_multiplier,
             retry_jitter: r.retry_jitter,
             reconnect_mode,
+            skip_member_list_during_reconnection: r.skip_member_list_during_reconnection,
             async_start: r.async_start,
             shuffle_member_list: r.shuffle_member_list,
             load_balancer,
@@ -1217,6 +1227,8 @@ setters! {
     retry_jitter(v: f64) => v;
     /// `reconnect_mode`.
     reconnect_mode(v: ReconnectMode) => v;
+    /// `skip_member_list_during_reconnection`.
+    skip_member_list_during_reconnection(v: bool) => v;
     /// `async_start`.
     async_start(v: bool) => v;
     /// `shuffle_member_list`.

@@ -37,6 +37,7 @@ retry_max_backoff = 10
 retry_multiplier = 2.0
 retry_jitter = 0.25
 reconnect_mode = "async"
+skip_member_list_during_reconnection = true
 async_start = true
 shuffle_member_list = false
 load_balancer = "random"
@@ -75,6 +76,7 @@ retry_max_backoff: 10
 retry_multiplier: 2.0
 retry_jitter: 0.25
 reconnect_mode: async
+skip_member_list_during_reconnection: true
 async_start: true
 shuffle_member_list: false
 load_balancer: random
@@ -113,6 +115,7 @@ const JSON_ALL: &str = r#"{
 "retry_multiplier": 2.0,
 "retry_jitter": 0.25,
 "reconnect_mode": "async",
+"skip_member_list_during_reconnection": true,
 "async_start": true,
 "shuffle_member_list": false,
 "load_balancer": "random",
@@ -152,6 +155,7 @@ fn expected_all() -> ClientConfig {
         .retry_multiplier(2.0)
         .retry_jitter(0.25)
         .reconnect_mode(ReconnectMode::Async)
+        .skip_member_list_during_reconnection(true)
         .async_start(true)
         .shuffle_member_list(false)
         .load_balancer(LoadBalancer::Random)
@@ -242,6 +246,7 @@ fn defaults_are_the_documented_ones() {
     assert_eq!(c.retry_multiplier, 1.05);
     assert_eq!(c.retry_jitter, 0.0);
     assert_eq!(c.reconnect_mode, ReconnectMode::On);
+    assert!(!c.skip_member_list_during_reconnection);
     assert!(!c.async_start);
     assert!(c.shuffle_member_list);
     assert_eq!(c.load_balancer, LoadBalancer::RoundRobin);
@@ -281,6 +286,7 @@ fn invocation_config_carries_every_option() {
     assert_eq!(inv.connection_retry.multiplier, 2.0);
     assert_eq!(inv.connection_retry.jitter, 0.25);
     assert_eq!(inv.reconnect_mode, ReconnectMode::Async);
+    assert!(inv.skip_member_list_during_reconnection);
     assert_eq!(inv.load_balancer, LoadBalancer::Random);
     let creds = inv.credentials.expect("credentials");
     assert_eq!(creds.username, "admin");
