@@ -48,7 +48,20 @@ impl SslProtocol {
         }
     }
 
+    /// A name (`TLSv1_3`, `tls1.3`, …) or the Python client's `SSLProtocol` number (0 SSLv2,
+    /// 1 SSLv3, 2 TLSv1, 3 TLSv1_1, 4 TLSv1_2, 5 TLSv1_3).
     fn parse(s: &str) -> Result<Self, String> {
+        if let Ok(n) = s.trim().parse::<i64>() {
+            return match n {
+                4 => Ok(SslProtocol::TlsV1_2),
+                5 => Ok(SslProtocol::TlsV1_3),
+                0..=3 => Err(format!(
+                    "not supported: the Python client's {} (only TLSv1_2 = 4 and TLSv1_3 = 5 are; older protocols are insecure)",
+                    ["SSLv2", "SSLv3", "TLSv1", "TLSv1_1"][n as usize]
+                )),
+                _ => Err("expected TLSv1_2 or TLSv1_3 (or the Python client's numbers 4 and 5)".into()),
+            };
+        }
         let norm: String = s
             .chars()
             .filter(|c| !matches!(c, '.' | '_' | ' ' | '-'))
@@ -831,6 +844,14 @@ pub fn option_names() -> impl Iterator<Item = &'static str> {
 // ------------------------------------------------------------------------------------------
 // The file representation.
 
+/// A value written as a name or as a number (`ssl_protocol`: the Python client's numbers).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+enum NameOrNumber {
+    Name(String),
+    Number(i64),
+}
+
 /// A duration as files write it: seconds (a number) or a humane string (`"500ms"`, `"5s"`,
 /// `"2m"`, `"1h"`, `"1.5"`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -928,7 +949,7 @@ struct RawConfig {
     #[serde(skip_serializing_if = "Option::is_none")]
     ssl_server_name: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    ssl_protocol: Option<String>,
+    ssl_protocol: Option<NameOrNumber>,
     #[serde(skip_serializing_if = "Option::is_none")]
     ssl_ciphers: Option<String>,
     backup_ack_to_client_enabled: bool,
@@ -997,7 +1018,7 @@ impl From<ClientConfig> for RawConfig {
             ssl_password: c.ssl_password.map(|s| s.expose().to_owned()),
             ssl_check_hostname: c.ssl_check_hostname,
             ssl_server_name: c.ssl_server_name,
-            ssl_protocol: c.ssl_protocol.map(|p| p.name().to_owned()),
+            ssl_protocol: c.ssl_protocol.map(|p| NameOrNumber::Name(p.name().to_owned())),
             ssl_ciphers: c.ssl_ciphers,
             backup_ack_to_client_enabled: c.backup_ack_to_client_enabled,
             operation_backup_timeout: Seconds::of(c.operation_backup_timeout),
@@ -1075,10 +1096,20 @@ impl TryFrom<RawConfig> for ClientConfig {
         };
         let ssl_protocol = match &r.ssl_protocol {
             None => None,
-            Some(p) => Some(
-                SslProtocol::parse(p)
-                    .map_err(|reason| ConfigError::invalid("ssl_protocol", format!("{p:?}"), reason))?,
-            ),
+            Some(p) => {
+                let text = match p {
+                    NameOrNumber::Name(s) => s.clone(),
+                    NameOrNumber::Number(n) => n.to_string(),
+                };
+                let shown = match p {
+                    NameOrNumber::Name(s) => format!("{s:?}"),
+                    NameOrNumber::Number(n) => n.to_string(),
+                };
+                Some(
+                    SslProtocol::parse(&text)
+                        .map_err(|reason| ConfigError::invalid("ssl_protocol", shown, reason))?,
+                )
+            }
         };
         let config = ClientConfig {
             cluster_name: r.cluster_name,

@@ -333,6 +333,22 @@ fn rejects(toml: &str, key: &str, value_fragment: &str) {
 }
 
 #[test]
+fn ssl_protocol_accepts_the_python_clients_numbers() {
+    for (text, want) in [
+        ("ssl_protocol = 4", SslProtocol::TlsV1_2),
+        ("ssl_protocol = 5", SslProtocol::TlsV1_3),
+        ("ssl_protocol = \"5\"", SslProtocol::TlsV1_3),
+    ] {
+        let c = ClientConfig::from_toml_str(text).expect(text);
+        assert_eq!(c.ssl_protocol, Some(want), "{text}");
+    }
+    let c = ClientConfig::from_json_str(r#"{"ssl_protocol": 4}"#).expect("json");
+    assert_eq!(c.ssl_protocol, Some(SslProtocol::TlsV1_2));
+    let c = ClientConfig::from_yaml_str("ssl_protocol: 5").expect("yaml");
+    assert_eq!(c.ssl_protocol, Some(SslProtocol::TlsV1_3));
+}
+
+#[test]
 fn invalid_values_name_the_key_and_the_value() {
     for key in [
         "connection_timeout",
@@ -359,6 +375,10 @@ fn invalid_values_name_the_key_and_the_value() {
     rejects("load_balancer = \"fastest\"", "load_balancer", "fastest");
     rejects("ssl_protocol = \"TLSv1\"", "ssl_protocol", "TLSv1");
     rejects("ssl_protocol = \"SSLv3\"", "ssl_protocol", "SSLv3");
+    // The Python client's SSLProtocol numbers: 0–3 are the old protocols.
+    rejects("ssl_protocol = 3", "ssl_protocol", "TLSv1_1");
+    rejects("ssl_protocol = 0", "ssl_protocol", "SSLv2");
+    rejects("ssl_protocol = 9", "ssl_protocol", "9");
     rejects("cluster_name = \"\"", "cluster_name", "\"\"");
     rejects("cloud_url = \"ftp://x\"", "cloud_url", "ftp://x");
     rejects(
