@@ -272,3 +272,72 @@ async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
     map_set(&client, "async", "k", 1).await.expect("works again");
     client.shutdown().await;
 }
+
+/// The objects the member cluster knows, asked on a raw connection of our own.
+async fn distributed_objects(cluster: &Arc<hazelcast_testkit::Cluster>) -> Vec<(String, String)> {
+    let c = cluster.clone();
+    tokio::task::spawn_blocking(move || list_objects(&c))
+        .await
+        .expect("the listing runs")
+}
+
+fn list_objects(cluster: &hazelcast_testkit::Cluster) -> Vec<(String, String)> {
+    use hazelcast_codec::messages::client::{GetDistributedObjectsRequest, GetDistributedObjectsResponse};
+    let mut raw = hazelcast_testkit::raw::RawConnection::connect(cluster.address(0)).expect("raw connect");
+    raw.authenticate(cluster.cluster_name()).expect("authenticate");
+    let id = raw.send(&GetDistributedObjectsRequest {}, -1).expect("send");
+    let answer = raw
+        .recv_answer(id, Duration::from_secs(10), |_| {})
+        .expect("answer");
+    let decoded = GetDistributedObjectsResponse::decode(&answer).expect("decode");
+    decoded
+        .response
+        .0
+        .into_iter()
+        .map(|o| (o.service_name, o.name))
+        .collect()
+}
+
+/// After a whole-cluster restart the facade announces `ClusterChanged` and creates its maps on
+/// the new cluster again, as the official clients do (the new cluster knew nothing of them).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn maps_are_created_again_on_a_restarted_cluster() {
+    use hazelcast::{ClientEvent as FacadeEvent, HazelcastClient};
+    let cluster = start_cluster(ClusterConfig::new().members(1)).await;
+    let client = HazelcastClient::builder()
+        .cluster_name(cluster.cluster_name())
+        .cluster_members(vec![cluster.address(0).to_string()])
+        .start()
+        .await
+        .expect("start");
+    let map = client
+        .get_map::<String, i32>("kept-across-restarts")
+        .await
+        .expect("map");
+    map.set("k".to_owned(), 1).await.expect("set");
+    let want = ("hz:impl:mapService".to_owned(), "kept-across-restarts".to_owned());
+    let objects = distributed_objects(&cluster).await;
+    assert!(objects.contains(&want), "{objects:?}");
+
+    let mut events = client.events();
+    on_cluster(&cluster, "kill", |c| c.kill(0)).await;
+    on_cluster(&cluster, "restart", |c| c.restart(0)).await;
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        let ev = tokio::time::timeout_at(deadline.into(), events.recv())
+            .await
+            .expect("a ClusterChanged event");
+        if matches!(ev, Ok(FacadeEvent::ClusterChanged)) {
+            break;
+        }
+    }
+    let mut objects = Vec::new();
+    while !objects.contains(&want) {
+        assert!(Instant::now() < deadline, "map not created again: {objects:?}");
+        objects = distributed_objects(&cluster).await;
+        if !objects.contains(&want) {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    client.shutdown().await;
+}

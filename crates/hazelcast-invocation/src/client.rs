@@ -60,6 +60,10 @@ pub enum ClientEvent {
     Connected,
     /// The client lost its last connection.
     Disconnected,
+    /// The client reconnected to a different cluster than before (a whole-cluster restart or a
+    /// replacement: a new cluster id): state kept on the old cluster is gone. Sent just before
+    /// the `Connected` of that connection.
+    ClusterChanged,
     /// A member joined.
     MemberAdded(MemberInfo),
     /// A member left.
@@ -879,7 +883,7 @@ impl Inner {
                 tracing::warn!(%endpoint, error = %e, "backup listener registration failed");
             }
         }
-        let first = {
+        let (first, switched) = {
             let mut st = lock(&self.manager);
             let current = self.connections.load();
             if current.by_member(&member.member).is_some() {
@@ -891,7 +895,8 @@ impl Inner {
                     source: None,
                 });
             }
-            if st.cluster_id.is_some_and(|id| id != auth.cluster_id) {
+            let switched = st.cluster_id.is_some_and(|id| id != auth.cluster_id);
+            if switched {
                 if current.list.is_empty() {
                     // The cluster restarted (or was replaced): forget its old view.
                     tracing::info!(old = ?st.cluster_id, new = %auth.cluster_id, "switching to a new cluster");
@@ -910,7 +915,7 @@ impl Inner {
             let mut next = (**current).clone();
             next.list.push(Arc::new(member.clone()));
             self.connections.store(Arc::new(next));
-            current.list.is_empty()
+            (current.list.is_empty(), switched)
         };
         if connection.is_closed() {
             self.on_connection_closed(
@@ -928,6 +933,9 @@ impl Inner {
             self.register_view_listener(connection.id()).await;
         }
         self.register_user_listeners_on(connection.id()).await;
+        if switched {
+            let _ = self.events.send(ClientEvent::ClusterChanged);
+        }
         if first {
             let _ = self.events.send(ClientEvent::Connected);
         }

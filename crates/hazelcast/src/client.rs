@@ -148,6 +148,7 @@ impl HazelcastClient {
             known.insert(m.uuid);
             let _ = events.send(ClientEvent::MemberAdded(m.clone()));
         }
+        let owner = Arc::downgrade(&self.inner);
         let task = tokio::spawn(async move {
             loop {
                 let ev = match rx.recv().await {
@@ -163,6 +164,11 @@ impl HazelcastClient {
                     ClientEvent::MemberRemoved(m) => known.remove(&m.uuid),
                     _ => true,
                 };
+                if matches!(ev, ClientEvent::ClusterChanged)
+                    && let Some(inner) = owner.upgrade()
+                {
+                    recreate_proxies(&inner, &cc);
+                }
                 let done = matches!(ev, ClientEvent::Shutdown);
                 if forward {
                     let _ = events.send(ev);
@@ -196,8 +202,9 @@ impl HazelcastClient {
         self.connected().is_some_and(|c| c.is_active())
     }
 
-    /// Lifecycle and membership events from now on: `Connected`, `Disconnected`, `MemberAdded`,
-    /// `MemberRemoved`, `ShuttingDown`, `Shutdown`. Right after a (synchronous) start the
+    /// Lifecycle and membership events from now on: `Connected`, `Disconnected`,
+    /// `ClusterChanged` (reconnected to a new cluster; the client then creates its distributed
+    /// objects on it again), `MemberAdded`, `MemberRemoved`, `ShuttingDown`, `Shutdown`. Right after a (synchronous) start the
     /// initial `Connected` and `MemberAdded` events have already been sent: read the current
     /// list with [`members`](HazelcastClient::members). A receiver that falls more than 1024
     /// events behind gets `RecvError::Lagged` and goes on with newer events.
@@ -379,4 +386,29 @@ impl HazelcastClient {
 
 fn check_type(msg: &hazelcast_codec::ClientMessage, expected: i32) -> Result<(), HazelcastError> {
     hazelcast_codec::messages::check_type(msg, expected).map_err(HazelcastError::from)
+}
+
+/// After a switch to a new cluster (whole-cluster restart, replacement), creates again on it the
+/// distributed objects this client created, as the official clients do: the new cluster knows
+/// nothing of them (they would be missing from its object list and management views). In the
+/// background, one `Client.CreateProxy` after the other; a failure is logged and leaves the
+/// object to be created by the member on its first use.
+fn recreate_proxies(inner: &ClientInner, cc: &ClusterClient) {
+    let proxies: Vec<(String, String)> = lock(&inner.proxies).iter().cloned().collect();
+    if proxies.is_empty() {
+        return;
+    }
+    let cc = cc.clone();
+    tokio::spawn(async move {
+        for (service, name) in proxies {
+            let request = CreateProxyRequest {
+                name: &name,
+                service_name: &service,
+            };
+            if let Err(e) = cc.invoke(&request, Target::Any).await {
+                tracing::warn!(%service, %name, error = %e, "could not create the object again on the new cluster");
+            }
+        }
+        tracing::info!("distributed objects created again on the new cluster");
+    });
 }
