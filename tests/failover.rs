@@ -302,7 +302,7 @@ fn list_objects(cluster: &hazelcast_testkit::Cluster) -> Vec<(String, String)> {
 /// the new cluster again, as the official clients do (the new cluster knew nothing of them).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maps_are_created_again_on_a_restarted_cluster() {
-    use hazelcast::{ClientEvent as FacadeEvent, HazelcastClient};
+    use hazelcast::HazelcastClient;
     let cluster = start_cluster(ClusterConfig::new().members(1)).await;
     let client = HazelcastClient::builder()
         .cluster_name(cluster.cluster_name())
@@ -322,15 +322,8 @@ async fn maps_are_created_again_on_a_restarted_cluster() {
     let mut events = client.events();
     on_cluster(&cluster, "kill", |c| c.kill(0)).await;
     on_cluster(&cluster, "restart", |c| c.restart(0)).await;
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        let ev = tokio::time::timeout_at(deadline.into(), events.recv())
-            .await
-            .expect("a ClusterChanged event");
-        if matches!(ev, Ok(FacadeEvent::ClusterChanged)) {
-            break;
-        }
-    }
+    next_matching(&mut events, |e| matches!(e, ClientEvent::ClusterChanged)).await;
+    let deadline = Instant::now() + Duration::from_secs(30);
     let mut objects = Vec::new();
     while !objects.contains(&want) {
         assert!(Instant::now() < deadline, "map not created again: {objects:?}");
