@@ -428,8 +428,6 @@ pub(crate) fn carve(capacity: usize) -> BytesMut {
 
 impl MessageWriter {
     fn with_initial(capacity: usize, flags: u16) -> Self {
-        // Exactly the capacity asked for: requests pass their exact encoded size, so the buffer
-        // never regrows and freezing it needs no extra allocation.
         Self::with_initial_in(BytesMut::with_capacity(capacity), flags)
     }
 
@@ -446,11 +444,9 @@ impl MessageWriter {
     /// Starts a request: type, correlation id 0 (set later with
     /// [`MessageWriter::set_correlation_id`]), partition id.
     pub fn request(message_type: i32, partition_id: i32, capacity: usize) -> Self {
-        let mut w = Self::with_initial(capacity, flags::UNFRAGMENTED_MESSAGE);
-        w.put_i32(message_type);
-        w.put_i64(0);
-        w.put_i32(partition_id);
-        w
+        // Exactly the capacity asked for: requests pass their exact encoded size, so the buffer
+        // never regrows and freezing it needs no extra allocation.
+        Self::request_in(BytesMut::with_capacity(capacity), message_type, partition_id)
     }
 
     /// Like [`MessageWriter::request`], in a buffer of exactly `capacity` bytes cut from a
@@ -460,7 +456,11 @@ impl MessageWriter {
     /// is never the unique owner of its buffer, so the `ClientMessage` setters copy it: set the
     /// header on the writer, before [`MessageWriter::finish`].
     pub fn request_shared(message_type: i32, partition_id: i32, capacity: usize) -> Self {
-        let mut w = Self::with_initial_in(carve(capacity), flags::UNFRAGMENTED_MESSAGE);
+        Self::request_in(carve(capacity), message_type, partition_id)
+    }
+
+    fn request_in(buf: BytesMut, message_type: i32, partition_id: i32) -> Self {
+        let mut w = Self::with_initial_in(buf, flags::UNFRAGMENTED_MESSAGE);
         w.put_i32(message_type);
         w.put_i64(0);
         w.put_i32(partition_id);

@@ -204,10 +204,11 @@ impl HazelcastClient {
 
     /// Lifecycle and membership events from now on: `Connected`, `Disconnected`,
     /// `ClusterChanged` (reconnected to a new cluster; the client then creates its distributed
-    /// objects on it again), `MemberAdded`, `MemberRemoved`, `ShuttingDown`, `Shutdown`. Right after a (synchronous) start the
-    /// initial `Connected` and `MemberAdded` events have already been sent: read the current
-    /// list with [`members`](HazelcastClient::members). A receiver that falls more than 1024
-    /// events behind gets `RecvError::Lagged` and goes on with newer events.
+    /// objects on it again), `MemberAdded`, `MemberRemoved`, `ShuttingDown`, `Shutdown`. Right
+    /// after a (synchronous) start the initial `Connected` and `MemberAdded` events have already
+    /// been sent: read the current list with [`members`](HazelcastClient::members). A receiver
+    /// that falls more than 1024 events behind gets `RecvError::Lagged` and goes on with newer
+    /// events.
     ///
     /// ```no_run
     /// # async fn run(client: hazelcast::HazelcastClient) {

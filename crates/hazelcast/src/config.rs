@@ -1097,13 +1097,9 @@ impl TryFrom<RawConfig> for ClientConfig {
         let ssl_protocol = match &r.ssl_protocol {
             None => None,
             Some(p) => {
-                let text = match p {
-                    NameOrNumber::Name(s) => s.clone(),
-                    NameOrNumber::Number(n) => n.to_string(),
-                };
-                let shown = match p {
-                    NameOrNumber::Name(s) => format!("{s:?}"),
-                    NameOrNumber::Number(n) => n.to_string(),
+                let (text, shown) = match p {
+                    NameOrNumber::Name(s) => (s.clone(), format!("{s:?}")),
+                    NameOrNumber::Number(n) => (n.to_string(), n.to_string()),
                 };
                 Some(
                     SslProtocol::parse(&text)
