@@ -356,14 +356,14 @@ async fn primary_leaving_before_the_acks_is_indeterminate() {
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     proxy.set_response_rules(vec![
         Rule::new(Condition::IsBackupEvent, Reaction::Drop),
-        Rule::new(Condition::MessageType(MAP_SET + 1), Reaction::Pass).with_feedback(tx),
+        Rule::new(Condition::MessageType(MAP_SET + 1), Reaction::Pass).with_delivery_feedback(tx),
     ]);
     let start = Instant::now();
     let call = tokio::spawn({
         let client = client.clone();
         async move { map_set(&client, "primary-left", "k", 1).await }
     });
-    // The answer has passed the proxy (and waits for acks that were dropped): cut its member.
+    // The answer is in the client's socket (and waits for acks that were dropped): cut its member.
     rx.recv().await.expect("the set was answered");
     for i in 0..3 {
         proxy.cut_member(i);

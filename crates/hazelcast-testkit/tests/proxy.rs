@@ -416,6 +416,61 @@ async fn cut_after_a_delay_drops_the_message_and_closes_later() {
 }
 
 #[tokio::test(flavor = "multi_thread")]
+async fn an_answer_reported_delivered_survives_a_cut_that_follows() {
+    let Some(cluster) = member().await else { return };
+    let proxy = proxy(cluster).await;
+    let (delivered_tx, mut delivered) = unbounded_channel();
+    let (matched_tx, mut matched) = unbounded_channel();
+    proxy.set_response_rules(vec![
+        Rule::new(Condition::MessageType(GET_ANSWER), Reaction::Pass)
+            .with_feedback(matched_tx)
+            .with_delivery_feedback(delivered_tx),
+    ]);
+    let map = map_name("delivered");
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    client.put_ok(&map, "k", 5).await;
+    for _ in 0..20 {
+        let get = client.get(&map, "k").await;
+        let reported = recv_feedback(&mut delivered).await;
+        assert_eq!(reported.correlation_id(), get);
+        assert_eq!(recv_feedback(&mut matched).await.correlation_id(), get);
+        // Read it only now: it was in the socket before this test asked for more.
+        let answer = client.answer(get, ANSWER).await.expect("delivered answer");
+        assert_eq!(get_value(&answer), Some(5));
+    }
+    // A delivered answer is readable even when the connection is cut right after the report.
+    let get = client.get(&map, "k").await;
+    recv_feedback(&mut delivered).await;
+    proxy.cut_member(0);
+    let answer = client
+        .answer(get, ANSWER)
+        .await
+        .expect("answer kept across the cut");
+    assert_eq!(get_value(&answer), Some(5));
+    assert!(matches!(client.recv(ANSWER).await, Err(Recv::Closed)));
+    // Dropped messages are never reported as delivered: the first report on a new connection,
+    // whose writer reports in queue order, is of the put answer that passed after the dropped get.
+    let (delivered_tx, mut delivered) = unbounded_channel();
+    proxy.set_response_rules(vec![
+        Rule::new(Condition::MessageType(GET_ANSWER), Reaction::Drop)
+            .with_delivery_feedback(delivered_tx.clone()),
+        Rule::new(Condition::MessageType(PUT_ANSWER), Reaction::Pass).with_delivery_feedback(delivered_tx),
+    ]);
+    let mut client = Client::connect(proxy.address(0)).await;
+    client.authenticate(cluster.cluster_name()).await;
+    let get = client.get(&map, "k").await;
+    let put = client.put(&map, "k", 6).await;
+    let first = recv_feedback(&mut delivered).await;
+    assert_eq!(
+        first.correlation_id(),
+        put,
+        "the dropped get ({get}) was not reported"
+    );
+    assert!(matches!(client.answer(get, QUIET).await, Err(Recv::Timeout)));
+}
+
+#[tokio::test(flavor = "multi_thread")]
 async fn connection_seq_selects_a_connection_and_cut_all_closes_every_one() {
     let Some(cluster) = member().await else { return };
     let proxy = proxy(cluster).await;

@@ -358,6 +358,8 @@ async fn accept_loop(listener: TcpListener, member: usize, target: SocketAddr, s
 enum Out {
     /// Bytes to write.
     Bytes(Bytes),
+    /// Everything queued before has been written: report this message as delivered.
+    Delivered(UnboundedSender<ClientMessage>, ClientMessage),
     /// Write nothing more: shut the socket down.
     Close,
 }
@@ -450,6 +452,9 @@ async fn writer(mut socket: OwnedWriteHalf, mut queue: UnboundedReceiver<Out>) -
                     return End::Done;
                 }
             }
+            Out::Delivered(feedback, msg) => {
+                let _ = feedback.send(msg);
+            }
             Out::Close => {
                 let _ = socket.shutdown().await;
                 return End::Done;
@@ -534,20 +539,24 @@ impl Pump {
             Direction::Response => &self.shared.response_rules,
         };
         let matched = lock(rules).iter_mut().find_map(|rule| {
-            rule.condition
-                .eval(&msg, &self.info)
-                .then(|| (rule.reaction.clone(), rule.feedback.clone()))
+            rule.condition.eval(&msg, &self.info).then(|| {
+                (
+                    rule.reaction.clone(),
+                    rule.feedback.clone(),
+                    rule.delivered.clone(),
+                )
+            })
         });
-        let (reaction, feedback) = matched.unwrap_or((Reaction::Pass, None));
+        let (reaction, feedback, delivered) = matched.unwrap_or((Reaction::Pass, None, None));
         if let Some(feedback) = feedback {
             let _ = feedback.send(msg.clone());
         }
         match reaction {
-            Reaction::Pass => self.forward(msg),
+            Reaction::Pass => self.forward(msg, delivered),
             Reaction::Drop => self.intercepted(),
             Reaction::Delay(delay) => {
                 tokio::time::sleep(delay).await;
-                self.forward(msg);
+                self.forward(msg, delivered);
             }
             Reaction::Forge(forge) => {
                 self.intercepted();
@@ -555,7 +564,7 @@ impl Pump {
                     let _ = self.back.send(Out::Bytes(answer.into_bytes()));
                 }
             }
-            Reaction::Transform(transform) => self.forward(transform(msg)),
+            Reaction::Transform(transform) => self.forward(transform(msg), delivered),
             Reaction::CutConnection => {
                 self.intercepted();
                 return Flow::Cut;
@@ -572,7 +581,8 @@ impl Pump {
         Flow::Continue
     }
 
-    fn forward(&self, msg: ClientMessage) {
+    /// Queues `msg` for the receiving side, and its delivery report after it when asked for.
+    fn forward(&self, msg: ClientMessage, delivered: Option<UnboundedSender<ClientMessage>>) {
         // Counted before it is queued, so a test that sees the answer also sees the count.
         match self.direction {
             Direction::Request => {
@@ -592,7 +602,15 @@ impl Pump {
                 });
             }
         }
-        let _ = self.forward.send(Out::Bytes(msg.into_bytes()));
+        match delivered {
+            Some(delivered) => {
+                let _ = self.forward.send(Out::Bytes(msg.clone().into_bytes()));
+                let _ = self.forward.send(Out::Delivered(delivered, msg));
+            }
+            None => {
+                let _ = self.forward.send(Out::Bytes(msg.into_bytes()));
+            }
+        }
     }
 
     fn intercepted(&self) {

@@ -263,8 +263,9 @@ pub fn error_response(
     w.finish()
 }
 
-/// A [`Condition`] with its [`Reaction`], and optionally a channel that receives a copy of every
-/// message the rule matched (before the reaction is applied), so a test can wait for it.
+/// A [`Condition`] with its [`Reaction`], and optionally channels that receive a copy of every
+/// message the rule matched, so a test can wait for it: [`Rule::with_feedback`] as soon as the
+/// message is matched, [`Rule::with_delivery_feedback`] once it is written to the receiving socket.
 #[derive(Debug, Clone)]
 pub struct Rule {
     /// Which messages the rule applies to.
@@ -273,6 +274,9 @@ pub struct Rule {
     pub reaction: Reaction,
     /// Receives a copy of every matched message; a closed receiver is ignored.
     pub feedback: Option<UnboundedSender<ClientMessage>>,
+    /// Receives a copy of every matched message the proxy forwarded, once it has been written to
+    /// the receiving socket; a closed receiver is ignored.
+    pub delivered: Option<UnboundedSender<ClientMessage>>,
 }
 
 impl Rule {
@@ -282,12 +286,23 @@ impl Rule {
             condition,
             reaction,
             feedback: None,
+            delivered: None,
         }
     }
 
-    /// Sends a copy of every matched message to `feedback`.
+    /// Sends a copy of every matched message to `feedback` when it is matched, before the
+    /// reaction is applied.
     pub fn with_feedback(mut self, feedback: UnboundedSender<ClientMessage>) -> Rule {
         self.feedback = Some(feedback);
+        self
+    }
+
+    /// Sends a copy of every matched message that the reaction forwards (pass, delay, transform)
+    /// to `delivered` once the proxy has written it to the receiving socket, so that a test which
+    /// then cuts the connection knows the peer has the message. Dropped, forged and cut messages
+    /// are never reported here.
+    pub fn with_delivery_feedback(mut self, delivered: UnboundedSender<ClientMessage>) -> Rule {
+        self.delivered = Some(delivered);
         self
     }
 }
