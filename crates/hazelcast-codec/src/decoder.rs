@@ -168,7 +168,7 @@ impl MessageDecoder {
             return Ok(None);
         }
         let whole = self.fragments.remove(&fragment_id).unwrap_or_default().freeze();
-        ClientMessage::from_bytes(whole).map(Some)
+        ClientMessage::from_reassembled(whole).map(Some)
     }
 }
 

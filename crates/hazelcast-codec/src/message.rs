@@ -76,12 +76,21 @@ impl ClientMessage {
     /// initial frame is long enough to hold a message type and a correlation id (or, for one
     /// fragment of a fragmented message, a fragment id).
     pub fn from_bytes(bytes: Bytes) -> Result<Self, CodecError> {
-        Self::validate(&bytes)?;
+        Self::validate(&bytes, false)?;
         Ok(ClientMessage { bytes })
     }
 
-    /// Checks that `bytes` are whole frames with a long enough initial frame.
-    fn validate(bytes: &[u8]) -> Result<(), CodecError> {
+    /// Wraps the bytes of a reassembled message: as [`from_bytes`](Self::from_bytes), except that
+    /// a whole message is never a fragment, so its initial frame must hold a message type and a
+    /// correlation id whatever its flags say.
+    pub(crate) fn from_reassembled(bytes: Bytes) -> Result<Self, CodecError> {
+        Self::validate(&bytes, true)?;
+        Ok(ClientMessage { bytes })
+    }
+
+    /// Checks that `bytes` are whole frames with a long enough initial frame (`whole`: long
+    /// enough for a message header even when its flags announce a fragment).
+    fn validate(bytes: &[u8], whole: bool) -> Result<(), CodecError> {
         let mut pos = 0;
         let mut first = true;
         while pos < bytes.len() {
@@ -91,7 +100,7 @@ impl ClientMessage {
             }
             let len = len as usize;
             // An ordinary message starts with type and correlation id; a fragment with its id.
-            let needed = if has(frame_flags, flags::UNFRAGMENTED_MESSAGE) {
+            let needed = if whole || has(frame_flags, flags::UNFRAGMENTED_MESSAGE) {
                 12
             } else {
                 8
@@ -122,7 +131,8 @@ impl ClientMessage {
     }
 
     /// Sets the correlation id, in place when this is the only handle to the bytes (the normal
-    /// case for a request about to be sent), otherwise on a copy.
+    /// case for a request about to be sent), otherwise on a copy. One fragment of a fragmented
+    /// message has no correlation id in its first frame: it is left unchanged.
     pub fn set_correlation_id(&mut self, correlation_id: i64) {
         self.patch_initial(CORRELATION_ID_OFFSET, &correlation_id.to_le_bytes());
     }
@@ -133,13 +143,21 @@ impl ClientMessage {
         self.patch_raw(4, &f);
     }
 
-    /// Sets the partition id of a request, in place when possible.
+    /// Sets the partition id of a request, in place when possible. A message whose initial frame
+    /// has no room for it (a response header, a fragment) is left unchanged.
     pub fn set_partition_id(&mut self, partition_id: i32) {
         self.patch_initial(PARTITION_ID_OFFSET, &partition_id.to_le_bytes());
     }
 
+    /// Whether the initial frame's content holds `len` bytes at `content_offset`.
+    fn has_initial_field(&self, content_offset: usize, len: usize) -> bool {
+        content_offset + len <= self.initial_content().len()
+    }
+
     fn patch_initial(&mut self, content_offset: usize, value: &[u8]) {
-        self.patch_raw(FRAME_HEADER_SIZE + content_offset, value);
+        if self.has_initial_field(content_offset, value.len()) {
+            self.patch_raw(FRAME_HEADER_SIZE + content_offset, value);
+        }
     }
 
     fn patch_raw(&mut self, at: usize, value: &[u8]) {
@@ -157,7 +175,7 @@ impl ClientMessage {
     pub(crate) fn from_valid_bytes(bytes: Bytes) -> Self {
         // Not `from_bytes(bytes.clone())`: cloning would promote the buffer to a shared one (an
         // allocation) in debug builds.
-        debug_assert!(ClientMessage::validate(&bytes).is_ok());
+        debug_assert!(ClientMessage::validate(&bytes, false).is_ok());
         ClientMessage { bytes }
     }
 
@@ -254,10 +272,13 @@ impl ClientMessage {
     }
 
     /// A copy of this message carrying another correlation id (for a retried request, whose
-    /// previous bytes may still sit in a write queue).
+    /// previous bytes may still sit in a write queue). A fragment is copied unchanged, as in
+    /// [`set_correlation_id`](Self::set_correlation_id).
     pub fn with_correlation_id(&self, correlation_id: i64) -> ClientMessage {
         let mut buf = BytesMut::from(&self.bytes[..]);
-        patch(&mut buf, CORRELATION_ID_OFFSET, &correlation_id.to_le_bytes());
+        if self.has_initial_field(CORRELATION_ID_OFFSET, 8) {
+            patch(&mut buf, CORRELATION_ID_OFFSET, &correlation_id.to_le_bytes());
+        }
         ClientMessage { bytes: buf.freeze() }
     }
 

@@ -544,6 +544,57 @@ fn check_decoded(msg: &ClientMessage) {
     decode_everything(msg);
 }
 
+/// Found by `plausible_garbage_never_panics`: two fragments whose reassembled body starts with a
+/// frame of 8 content bytes (flags that do not mark it as a message's initial frame). The whole
+/// message has no room for a type and a correlation id: an error, not a message whose header
+/// fields overlap the next frame.
+#[test]
+fn a_reassembled_message_without_room_for_a_header_is_refused() {
+    let mut bytes = frame(flags::BEGIN_FRAGMENT, &0i64.to_le_bytes());
+    bytes.extend(frame(0x0400, &[0; 8]));
+    bytes.extend(frame(flags::IS_FINAL | flags::END_DATA_STRUCTURE, &[]));
+    bytes.extend(frame(flags::END_FRAGMENT, &0i64.to_le_bytes()));
+    bytes.extend(frame(flags::IS_FINAL | flags::BEGIN_FRAGMENT, &[]));
+    let mut decoder = MessageDecoder::new(SMALL);
+    let mut buf = BytesMut::from(&bytes[..]);
+    match decoder.decode(&mut buf) {
+        Err(CodecError::FrameContentTooShort {
+            needed: 12,
+            available: 8,
+            ..
+        }) => {}
+        other => panic!("{other:?}"),
+    }
+}
+
+/// One fragment has a fragment id, not a correlation or partition id, in its first frame:
+/// setting them leaves it unchanged (and never writes into the next frame or past the end).
+#[test]
+fn header_setters_leave_a_fragment_unchanged() {
+    let msg = big_message(5);
+    let fragments = split_into_fragments(&msg, 9, 64);
+    assert!(fragments.len() >= 2);
+    let lone = ClientMessage::from_bytes(Bytes::from(frame(
+        flags::BEGIN_FRAGMENT | flags::IS_FINAL,
+        &9i64.to_le_bytes(),
+    )))
+    .expect("a one-frame fragment");
+    for f in fragments.iter().chain([&lone]) {
+        let before = f.as_bytes().clone();
+        assert_eq!(f.with_correlation_id(77).as_bytes(), &before);
+        let mut g = f.clone();
+        g.set_correlation_id(77);
+        g.set_partition_id(3);
+        assert_eq!(g.as_bytes(), &before);
+        assert_eq!(g.fragment_id(), Some(9));
+    }
+    // A whole message still takes them.
+    let mut whole = msg.with_correlation_id(77);
+    assert_eq!(whole.correlation_id(), 77);
+    whole.set_correlation_id(78);
+    assert_eq!(whole.correlation_id(), 78);
+}
+
 /// Feeds hostile bytes in chunks; after every `Ok(None)` or error the buffer's capacity stays
 /// bounded by what was fed plus one maximum frame (with `BytesMut`'s growth factor of 2).
 fn feed_hostile(limits: DecoderLimits, bytes: &[u8], cuts: &[Index]) -> Result<(), TestCaseError> {
