@@ -454,5 +454,5 @@ async fn connect_timeout_bounds_tls_and_authentication_together() {
         result.is_err(),
         "one connection attempt took {took:?}, more than the connect timeout {CONNECT_TIMEOUT:?}"
     );
-    assert!(took < CONNECT_TIMEOUT + Duration::from_millis(500), "{took:?}");
+    assert!(took < CONNECT_TIMEOUT + Duration::from_millis(1500), "{took:?}");
 }

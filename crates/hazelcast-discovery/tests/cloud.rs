@@ -233,7 +233,8 @@ async fn timeout_fires_within_the_configured_time() {
     rendered(&e, TOKEN);
     assert!(matches!(e, DiscoveryError::Timeout { .. }), "{e:?}");
     assert!(took >= timeout, "{took:?}");
-    assert!(took < timeout + Duration::from_millis(300), "{took:?}");
+    // The stub would answer after 30 s; the margin is for a loaded machine.
+    assert!(took < timeout + Duration::from_secs(2), "{took:?}");
     assert_eq!(stub.requests_for(TOKEN), 1, "timeouts are not retried");
 }
 

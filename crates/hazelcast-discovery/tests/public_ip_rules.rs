@@ -95,8 +95,9 @@ async fn rule_1_tls_means_private_without_probing() {
     let d = t.decide(&members, &seeds(&[OTHER_SEED]), true).await;
     assert!(!d.use_public);
     assert_eq!(d.reason, DecisionReason::TlsEnabled);
+    // Probing would wait for the black hole's 5 s timeout; the margin is for a loaded machine.
     assert!(
-        began.elapsed() < Duration::from_millis(500),
+        began.elapsed() < Duration::from_millis(2500),
         "{:?}",
         began.elapsed()
     );
@@ -216,7 +217,8 @@ async fn forced_modes_do_not_probe() {
     let d = public
         .decide(std::slice::from_ref(&with_public), &[], false)
         .await;
-    assert!(began.elapsed() < Duration::from_millis(200));
+    // Well under the default 1 s private probe timeout.
+    assert!(began.elapsed() < Duration::from_millis(500));
     assert!(d.use_public);
     assert_eq!(d.reason, DecisionReason::Configured);
     assert_eq!(public.translate(&with_public).unwrap(), Address::from(hole));
@@ -257,8 +259,8 @@ async fn probes_run_concurrently_private_timeouts_do_not_add_up() {
     eprintln!("three hanging private probes (600 ms each) decided public in {took:?}");
     assert!(d.use_public, "{:?}", d.reason);
     assert!(took >= private_timeout, "{took:?}");
-    // Sequential probing would take 3 × 600 ms.
-    assert!(took < private_timeout + Duration::from_millis(400), "{took:?}");
+    // Sequential probing would take 3 × 600 ms; parallel probing takes one timeout.
+    assert!(took < private_timeout * 2, "{took:?}");
 }
 
 #[tokio::test]
@@ -285,7 +287,8 @@ async fn worst_case_with_default_timeouts_is_about_three_seconds() {
         d.reason
     );
     assert!(took >= Duration::from_secs(3), "{took:?}");
-    assert!(took < Duration::from_millis(3600), "{took:?}");
+    // Private probes, then public ones, would take 1 s + 3 s.
+    assert!(took < Duration::from_millis(3800), "{took:?}");
 }
 
 #[tokio::test]
