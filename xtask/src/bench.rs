@@ -74,6 +74,10 @@ fn scenarios(members: usize) -> Vec<Scenario> {
     v
 }
 const JAVA_NOTE: &str = "* The Java client runs with `-Djava.util.concurrent.ForkJoinPool.common.parallelism=2`: with one or two CPUs the JDK's and Hazelcast's default async executors start a thread per task (the common pool's parallelism is below 2), which costs that client about 130 µs of CPU per call and caps it near 8 k ops/s. Machines the Java client is deployed on have more cores, so this is its representative setting, not a handicap.";
+
+/// Where the profile behind the missed CPU targets lives.
+const PROFILE_NOTE: &str = "* Where the Rust client's CPU per operation goes, and how much of it is the kernel's floor that no client on this host avoids: [profiling.md](profiling.md) (a `perf` profile of the Rust and wire-limit drivers, with the commands to re-take it).";
+
 const PYTHON_CLIENT: &str = "hazelcast-python-client==5.7.0";
 const GO_CLIENT: &str = "github.com/hazelcast/hazelcast-go-client v1.5.0";
 
@@ -1063,6 +1067,7 @@ fn render(
         "* At concurrency 1 every operation costs a write, a read and a sleep and wake-up of the client thread in the kernel; the wire-limit driver's CPU per operation is that floor, and it bounds every CPU ratio at concurrency 1 (a client cannot use less than 1/20 of another's CPU when the other needs less than 20 floors)."
     );
     let _ = writeln!(s, "{JAVA_NOTE}");
+    let _ = writeln!(s, "{PROFILE_NOTE}");
     if o.quick {
         let _ = writeln!(
             s,
