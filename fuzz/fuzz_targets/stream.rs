@@ -1,6 +1,6 @@
 //! Arbitrary bytes, cut into chunks whose sizes the input chooses, fed to the stream decoder with
-//! small limits; every decoded message goes through every decoder. Nothing may panic and the read
-//! buffer may never grow past the frame limit.
+//! small limits; every decoded message takes a new correlation id and goes through every decoder.
+//! Nothing may panic and the read buffer may never grow past the frame limit.
 #![no_main]
 
 use bytes::BytesMut;
@@ -20,7 +20,14 @@ fuzz_target!(|data: &[u8]| {
         buf.extend_from_slice(piece);
         loop {
             match decoder.decode(&mut buf) {
-                Ok(Some(msg)) => common::decode_all(&msg),
+                Ok(Some(msg)) => {
+                    // A whole message always has room for its header fields.
+                    assert_eq!(msg.with_correlation_id(77).correlation_id(), 77);
+                    let mut patched = msg.clone();
+                    patched.set_correlation_id(78);
+                    assert_eq!(patched.correlation_id(), 78);
+                    common::decode_all(&msg)
+                }
                 Ok(None) => break,
                 Err(_) => return,
             }
