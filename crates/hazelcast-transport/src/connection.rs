@@ -624,26 +624,31 @@ async fn write_loop<W: AsyncWrite + Unpin>(
 ) {
     let mut shutdown = state.shutdown.subscribe();
     let mut batch = Batch::default();
+    // Messages taken off the queue in bulk (one permit release per take, not per message) that
+    // the current batch had no room for; they lead the next batch.
+    let mut staged: Vec<ClientMessage> = Vec::new();
     state
         .last_write_nanos
         .store(state.since_base(), Ordering::Relaxed);
     loop {
-        let first = tokio::select! {
-            biased;
-            _ = shutdown.wait_for(|s| *s) => break,
-            msg = rx.recv() => msg,
-        };
-        let Some(first) = first else {
-            // Every handle was dropped.
-            state.close_with(CloseReason::Dropped);
-            break;
-        };
-        batch.push(first.into_bytes());
-        batch.fill(&mut rx, limits);
+        if staged.is_empty() {
+            let taken = tokio::select! {
+                biased;
+                _ = shutdown.wait_for(|s| *s) => break,
+                n = rx.recv_many(&mut staged, limits.messages) => n,
+            };
+            if taken == 0 {
+                // Every handle was dropped.
+                state.close_with(CloseReason::Dropped);
+                break;
+            }
+        }
+        batch.fill(&mut staged, limits);
         if limits.coalesce && !batch.full(limits) {
             // Let the tasks woken with us queue their messages first (see `write_coalescing`).
             tokio::task::yield_now().await;
-            batch.fill(&mut rx, limits);
+            take_queued(&mut rx, &mut staged, limits.messages - batch.count).await;
+            batch.fill(&mut staged, limits);
         }
         let count = batch.count as u64;
         let bytes = batch.remaining as u64;
@@ -677,6 +682,20 @@ async fn write_loop<W: AsyncWrite + Unpin>(
     drop(rx);
 }
 
+/// Appends up to `limit` messages the queue holds now to `staged`, without waiting.
+async fn take_queued(rx: &mut mpsc::Receiver<ClientMessage>, staged: &mut Vec<ClientMessage>, limit: usize) {
+    if limit == 0 {
+        return;
+    }
+    // `Pending` means the queue is empty (the waker it registers only makes a later `recv_many`
+    // find a message sooner); `Ready(0)` that it is closed, which the next `recv_many` reports.
+    std::future::poll_fn(|cx| {
+        let _ = rx.poll_recv_many(cx, staged, limit);
+        std::task::Poll::Ready(())
+    })
+    .await;
+}
+
 /// The messages of one write, as a `Buf` over their `Bytes` so that `write_all_buf` issues
 /// vectored writes (`writev`) without copying them.
 #[derive(Default)]
@@ -692,12 +711,19 @@ impl Batch {
     }
 
     /// Adds what the queue holds now, up to the limits.
-    fn fill(&mut self, rx: &mut mpsc::Receiver<ClientMessage>, limits: BatchLimits) {
-        while !self.full(limits) {
-            match rx.try_recv() {
-                Ok(msg) => self.push(msg.into_bytes()),
-                Err(_) => break,
+    /// Moves staged messages, oldest first, into the batch up to its limits.
+    fn fill(&mut self, staged: &mut Vec<ClientMessage>, limits: BatchLimits) {
+        let (mut count, mut bytes, mut fits) = (self.count, self.remaining, 0);
+        for msg in staged.iter() {
+            if count >= limits.messages || bytes >= limits.bytes {
+                break;
             }
+            count += 1;
+            bytes += msg.len();
+            fits += 1;
+        }
+        for msg in staged.drain(..fits) {
+            self.push(msg.into_bytes());
         }
     }
 

@@ -19,8 +19,8 @@ use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetReques
 use hazelcast_codec::{CodecError, Deserialize, MessageWriter, PROTOCOL_PREAMBLE, Serialize, partition};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
 use hazelcast_transport::{
-    CloseReason, ConnectError, ConnectStage, ConnectionConfig, Endpoint, SendError, TlsConfig, TlsConnector,
-    connect,
+    CloseReason, ConnectError, ConnectStage, ConnectionConfig, ConnectionStats, DEFAULT_WRITE_BATCH_MESSAGES,
+    Endpoint, SendError, TlsConfig, TlsConnector, connect,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -277,29 +277,54 @@ fn set_request(
 /// and per key the last value written is the one stored (requests reached the member in order).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_requests_are_batched_and_all_answered() {
-    const N: i64 = 10_000;
+    let stats = sets_in_order(config(), "transport-batching", 10_000).await;
+    assert!(stats.batches_written <= stats.messages_written);
+    assert!(stats.max_batch_messages <= DEFAULT_WRITE_BATCH_MESSAGES as u64);
+}
+
+/// Small batch limits hold however many messages wait in the queue, and messages that did not
+/// fit in one write lead the next one: order and completeness as above.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn small_batch_limits_hold_and_keep_the_order() {
+    let mut cfg = config();
+    cfg.write_batch_messages = 5;
+    cfg.write_batch_bytes = 64 * 1024;
+    let stats = sets_in_order(cfg.clone(), "transport-small-batches", 3_000).await;
+    assert!(stats.max_batch_messages <= 5, "{stats:?}");
+    assert!(stats.batches_written * 5 >= stats.messages_written, "{stats:?}");
+    // A bytes limit below one message: one message per write.
+    cfg.write_batch_messages = 64;
+    cfg.write_batch_bytes = 1;
+    let stats = sets_in_order(cfg, "transport-byte-batches", 1_000).await;
+    assert_eq!(stats.max_batch_messages, 1, "{stats:?}");
+    assert_eq!(stats.batches_written, stats.messages_written, "{stats:?}");
+}
+
+/// Sends `n` `Map.Set` requests over 10 keys as fast as the queue takes them, checks that every
+/// one is answered and that per key the last value written is the one stored, and returns the
+/// connection's statistics after the sets.
+async fn sets_in_order(cfg: ConnectionConfig, map: &str, n: i64) -> ConnectionStats {
     const KEYS: i64 = 10;
     let cluster = cluster().await;
     let (handler, mut rx) = Recorder::new();
-    let conn = connect(&Endpoint::from(cluster.address(0)), &config(), handler)
+    let conn = connect(&Endpoint::from(cluster.address(0)), &cfg, handler)
         .await
         .expect("connect");
     authenticate(&conn, &mut rx, cluster.cluster_name()).await;
 
     let keys: Vec<_> = (0..KEYS).map(|k| format!("k{k}").to_data()).collect();
-    let map = "transport-batching";
     let began = Instant::now();
-    for i in 0..N {
+    for i in 0..n {
         let key = &keys[(i % KEYS) as usize];
         let value = i.to_data();
         conn.send(set_request(map, key, &value, 100 + i))
             .await
             .expect("queued");
     }
-    let mut answered = vec![false; N as usize];
+    let mut answered = vec![false; n as usize];
     let mut count = 0;
     tokio::time::timeout(Duration::from_secs(60), async {
-        while count < N {
+        while count < n {
             let msg = rx.recv().await.expect("open");
             assert!(!msg.is_error(), "error answer {msg:?}");
             let idx = (msg.correlation_id() - 100) as usize;
@@ -313,13 +338,12 @@ async fn ten_thousand_requests_are_batched_and_all_answered() {
     let elapsed = began.elapsed();
     let stats = conn.stats();
     eprintln!(
-        "{N} Map.Set round trips in {elapsed:?}: {} batches, {:.1} messages/batch on average, largest batch {}",
+        "{n} Map.Set round trips in {elapsed:?}: {} batches, {:.1} messages/batch on average, largest batch {}",
         stats.batches_written,
         stats.messages_written as f64 / stats.batches_written as f64,
         stats.max_batch_messages
     );
-    assert_eq!(stats.messages_written, N as u64 + 1);
-    assert!(stats.batches_written <= stats.messages_written);
+    assert_eq!(stats.messages_written, n as u64 + 1);
 
     for (k, key) in keys.iter().enumerate() {
         let id = 100_000 + k as i64;
@@ -333,9 +357,10 @@ async fn ten_thousand_requests_are_batched_and_all_answered() {
         conn.send(msg).await.unwrap();
         let answer = recv_answer(&mut rx, id).await;
         let value = MapGetResponse::decode(&answer).unwrap().response.expect("value");
-        let last = N - KEYS + k as i64;
+        let last = n - KEYS + k as i64;
         assert_eq!(i64::from_data(&value).unwrap(), last, "key {k}");
     }
+    stats
 }
 
 /// Tasks woken together (as the responses of one read wake their callers) leave in one write:
