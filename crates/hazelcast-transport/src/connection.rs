@@ -616,6 +616,13 @@ struct BatchLimits {
     coalesce: bool,
 }
 
+impl BatchLimits {
+    /// Whether a batch of `count` messages and `bytes` bytes takes no more.
+    fn reached(self, count: usize, bytes: usize) -> bool {
+        count >= self.messages || bytes >= self.bytes
+    }
+}
+
 async fn write_loop<W: AsyncWrite + Unpin>(
     state: Arc<State>,
     mut writer: W,
@@ -707,15 +714,14 @@ struct Batch {
 
 impl Batch {
     fn full(&self, limits: BatchLimits) -> bool {
-        self.count >= limits.messages || self.remaining >= limits.bytes
+        limits.reached(self.count, self.remaining)
     }
 
-    /// Adds what the queue holds now, up to the limits.
     /// Moves staged messages, oldest first, into the batch up to its limits.
     fn fill(&mut self, staged: &mut Vec<ClientMessage>, limits: BatchLimits) {
         let (mut count, mut bytes, mut fits) = (self.count, self.remaining, 0);
         for msg in staged.iter() {
-            if count >= limits.messages || bytes >= limits.bytes {
+            if limits.reached(count, bytes) {
                 break;
             }
             count += 1;

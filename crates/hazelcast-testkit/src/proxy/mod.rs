@@ -602,14 +602,9 @@ impl Pump {
                 });
             }
         }
-        match delivered {
-            Some(delivered) => {
-                let _ = self.forward.send(Out::Bytes(msg.clone().into_bytes()));
-                let _ = self.forward.send(Out::Delivered(delivered, msg));
-            }
-            None => {
-                let _ = self.forward.send(Out::Bytes(msg.into_bytes()));
-            }
+        let _ = self.forward.send(Out::Bytes(msg.as_bytes().clone()));
+        if let Some(delivered) = delivered {
+            let _ = self.forward.send(Out::Delivered(delivered, msg));
         }
     }
 
