@@ -360,8 +360,9 @@ async fn bad_cloud_token_is_a_discovery_error_at_once() {
         .await
         .expect("connect gives up on a rejected token instead of retrying forever");
     match result {
-        Err(InvocationError::Discovery { message, permanent }) => {
-            assert!(permanent, "a rejected token is permanent");
+        Err(InvocationError::Discovery(e)) => {
+            assert!(e.is_permanent(), "a rejected token is permanent");
+            let message = e.to_string();
             assert!(message.contains("not found"), "{message}");
             assert!(!message.contains(token), "{message}");
         }

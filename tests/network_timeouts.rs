@@ -92,6 +92,8 @@ async fn connect_fails(cfg: InvocationConfig, seeds: Vec<Endpoint>) -> (String, 
             tried,
             attempts,
         }) => {
+            let last = last.map(|e| e.chain()).unwrap_or_default();
+            let tried = tried.iter().map(ToString::to_string).collect();
             eprintln!("  failed after {took:?} and {attempts} round(s); last error: {last}");
             (last, tried, took)
         }
@@ -316,6 +318,7 @@ async fn hostile_servers_as_the_only_seed_give_typed_errors_within_the_deadline(
         assert!(accepted >= 1, "{name}: never dialled");
         match result {
             Err(InvocationError::ClusterUnreachable { last, .. }) => {
+                let last = last.map(|e| e.chain()).unwrap_or_default();
                 assert!(last.contains(expected), "{name}: {last}");
                 assert!(!last.contains("panicked"), "{name}: {last}");
             }

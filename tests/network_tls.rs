@@ -78,6 +78,7 @@ fn ca_only(ca: &Path) -> TlsConfig {
 async fn unreachable_last(cfg: InvocationConfig, seeds: Vec<Endpoint>) -> String {
     match ClusterClient::connect(cfg, Arc::new(StaticSeeds(seeds))).await {
         Err(InvocationError::ClusterUnreachable { last, tried, .. }) => {
+            let last = last.map(|e| e.chain()).unwrap_or_default();
             eprintln!("connect failed as expected after trying {tried:?}: {last}");
             last
         }

@@ -187,3 +187,18 @@ pub enum DiscoveryError {
         source: AddressError,
     },
 }
+
+impl DiscoveryError {
+    /// True when asking again cannot help: the configuration is unusable or insecure, or the
+    /// coordinator rejected the request (an unknown token). A connect procedure stops at once on
+    /// a permanent error instead of retrying until its budget; the other errors (timeouts, 5xx,
+    /// transport failures, malformed or empty answers) may pass.
+    pub fn is_permanent(&self) -> bool {
+        matches!(
+            self,
+            DiscoveryError::InvalidConfig(_)
+                | DiscoveryError::InsecureUrl { .. }
+                | DiscoveryError::Rejected { .. }
+        )
+    }
+}

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use hazelcast_codec::custom::MemberInfo;
-use hazelcast_discovery::{Address, AddressProvider, DiscoveryError, MemberAddress, MemberAddressTranslator};
+use hazelcast_discovery::{Address, AddressProvider, MemberAddress, MemberAddressTranslator};
 use hazelcast_transport::Endpoint;
 
 use crate::error::InvocationError;
@@ -94,15 +94,7 @@ impl AddressSource for DiscoveryAddresses {
             .provider
             .load_addresses()
             .await
-            .map_err(|e| InvocationError::Discovery {
-                permanent: matches!(
-                    e,
-                    DiscoveryError::Rejected { .. }
-                        | DiscoveryError::InvalidConfig { .. }
-                        | DiscoveryError::InsecureUrl { .. }
-                ),
-                message: e.to_string(),
-            })?;
+            .map_err(|e| InvocationError::Discovery(Arc::new(e)))?;
         let mut out = Vec::with_capacity(addrs.len());
         for a in addrs {
             let dial = if self.provider.translates_member_addresses() {

@@ -71,25 +71,20 @@ impl WaitStrategy {
         } else {
             0.0
         };
-        let mut delay = Duration::from_secs_f64((self.current.as_secs_f64() + spread).max(0.0));
+        let mut delay = secs((self.current.as_secs_f64() + spread).max(0.0), self.cfg.max);
         if let Some(budget) = self.budget {
             delay = delay.min(budget.saturating_sub(passed));
         }
         let next = self.current.as_secs_f64() * self.cfg.multiplier.max(1.0);
-        self.current = Duration::from_secs_f64(next.min(self.cfg.max.as_secs_f64()));
+        self.current = secs(next.min(self.cfg.max.as_secs_f64()), self.cfg.max);
         Some(delay)
     }
 }
 
-/// Pause before the `n`-th retry of an invocation (1-based): the first five retries go at once,
-/// then 1, 2, 4 … ms, capped at `max` (Java's pacing, which costs a partition migration no
-/// second-long stall as Python's fixed pause does).
-pub(crate) fn retry_pause(n: u32, max: Duration) -> Duration {
-    if n <= 5 {
-        return Duration::ZERO;
-    }
-    let exp = (n - 5).min(30);
-    Duration::from_millis(1u64 << (exp - 1).min(40)).min(max)
+/// A duration from seconds, or `fallback` for a value no `Duration` holds (a configured pause so
+/// large that its float overflows must not panic).
+fn secs(s: f64, fallback: Duration) -> Duration {
+    Duration::try_from_secs_f64(s).unwrap_or(fallback)
 }
 
 #[cfg(test)]
@@ -138,6 +133,20 @@ mod tests {
     }
 
     #[test]
+    fn huge_pauses_do_not_panic() {
+        let cfg = BackoffConfig {
+            initial: Duration::MAX,
+            max: Duration::MAX,
+            multiplier: 1e300,
+            jitter: 1.0,
+        };
+        let mut w = WaitStrategy::new(cfg, Some(Duration::MAX));
+        for _ in 0..5 {
+            assert!(w.next_delay().is_some());
+        }
+    }
+
+    #[test]
     fn budget_ends_the_procedure_and_is_never_overslept() {
         let cfg = BackoffConfig {
             initial: Duration::from_secs(10),
@@ -148,15 +157,5 @@ mod tests {
         assert!(first <= Duration::from_millis(50));
         w.begin -= Duration::from_millis(60);
         assert_eq!(w.next_delay(), None);
-    }
-
-    #[test]
-    fn retry_pacing() {
-        let max = Duration::from_secs(1);
-        assert_eq!(retry_pause(1, max), Duration::ZERO);
-        assert_eq!(retry_pause(5, max), Duration::ZERO);
-        assert_eq!(retry_pause(6, max), Duration::from_millis(1));
-        assert_eq!(retry_pause(8, max), Duration::from_millis(4));
-        assert_eq!(retry_pause(30, max), max);
     }
 }

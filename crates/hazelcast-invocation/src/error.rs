@@ -3,7 +3,9 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use hazelcast_codec::{CodecError, ErrorCode, ErrorResponse};
+use hazelcast_codec::{CodecError, ErrorCode, ErrorResponse, Uuid};
+use hazelcast_discovery::DiscoveryError;
+use hazelcast_transport::{CloseReason, ConnectError, Endpoint};
 use thiserror::Error;
 
 /// An exception the cluster reported for a call.
@@ -32,6 +34,8 @@ impl ServerError {
         }
     }
 }
+
+impl std::error::Error for ServerError {}
 
 impl std::fmt::Display for ServerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -81,30 +85,50 @@ impl std::fmt::Display for AuthFailure {
     }
 }
 
+/// Why a mutation's outcome is indeterminate
+/// ([`InvocationError::IndeterminateOperationState`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Error)]
+#[non_exhaustive]
+pub enum Indeterminate {
+    /// The primary applied the mutation, but its backups did not all acknowledge it within
+    /// `operation_backup_timeout`.
+    #[error("{received} of {expected} backup acknowledgements arrived within {after:?}")]
+    BackupTimeout {
+        /// The configured backup timeout.
+        after: Duration,
+        /// Acknowledgements the answer announced.
+        expected: u8,
+        /// Acknowledgements that arrived.
+        received: u8,
+    },
+}
+
 /// Errors of calls and of connecting to the cluster.
 #[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum InvocationError {
     /// The call did not complete within the invocation timeout. `last` is the last retryable
     /// failure, if any.
-    #[error("invocation timed out after {after:?}{}", last.as_ref().map(|e| format!(" (last failure: {e})")).unwrap_or_default())]
+    #[error("invocation timed out after {after:?}")]
     Timeout {
         /// The configured invocation timeout.
         after: Duration,
         /// The last failure before the deadline.
+        #[source]
         last: Option<Box<InvocationError>>,
     },
     /// The member answered with an exception.
     #[error("server error: {0}")]
-    Server(ServerError),
+    Server(#[source] ServerError),
     /// The connection closed after the request may have been sent; the outcome is unknown. Only
     /// retried for `retryable` requests or with `redo_operation`.
-    #[error("connection to {member} closed while the call was in flight: {reason}")]
+    #[error("connection to {member} closed while the call was in flight")]
     TargetDisconnected {
-        /// The member's address.
-        member: String,
+        /// The endpoint of the member.
+        member: Endpoint,
         /// Why the connection closed.
-        reason: String,
+        #[source]
+        reason: CloseReason,
     },
     /// No connection to the cluster is available right now (retried until the deadline).
     #[error("no connection to the cluster")]
@@ -115,61 +139,94 @@ pub enum InvocationError {
     /// The client has shut down.
     #[error("the client is not active")]
     ClientNotActive,
-    /// The mutation was applied by the primary, but its backups did not acknowledge it within
-    /// `operation_backup_timeout` (or the primary left first), and
-    /// `fail_on_indeterminate_operation_state` is on.
-    #[error("indeterminate operation state: {reason}")]
+    /// The mutation was applied by the primary, but its backups did not acknowledge it in time,
+    /// and `fail_on_indeterminate_operation_state` is on.
+    #[error("indeterminate operation state")]
     IndeterminateOperationState {
         /// What happened.
-        reason: String,
+        #[source]
+        reason: Indeterminate,
     },
     /// The connection's write queue is full (backpressure).
     #[error("the connection's write queue is full")]
     Overloaded,
     /// A reply could not be decoded.
-    #[error("malformed reply: {0}")]
+    #[error("malformed reply")]
     Codec(#[from] CodecError),
     /// Authentication was refused.
     #[error("authentication with {member} failed: {failure}")]
     Authentication {
-        /// The address authenticated against.
-        member: String,
+        /// The endpoint authenticated against.
+        member: Endpoint,
         /// Why.
         failure: AuthFailure,
     },
     /// Opening a connection failed.
-    #[error("could not connect to {address}: {message}")]
+    #[error("could not connect to {address}")]
     Connect {
-        /// The address dialled.
-        address: String,
+        /// The endpoint dialled.
+        address: Endpoint,
         /// The transport's error.
-        message: String,
-        /// The transport's typed error.
         #[source]
-        source: Option<Arc<hazelcast_transport::ConnectError>>,
+        source: Arc<ConnectError>,
+    },
+    /// A connection was opened but could not be made usable: its authentication or listener
+    /// registrations did not complete within the connection timeout.
+    #[error("connection to {address} could not be set up within {timeout:?}")]
+    SetupTimeout {
+        /// The endpoint dialled.
+        address: Endpoint,
+        /// The connection timeout, which covers the whole set-up.
+        timeout: Duration,
+    },
+    /// A second connection to a member the client is connected to already (dropped).
+    #[error("duplicate connection to member {member}")]
+    DuplicateConnection {
+        /// The member's UUID.
+        member: Uuid,
     },
     /// No member of the cluster could be reached within `cluster_connect_timeout`.
-    #[error(
-        "unable to connect to any cluster member after {attempts} round(s); tried {tried:?}; last error: {last}"
-    )]
+    #[error("unable to connect to any cluster member after {attempts} round(s); tried {tried:?}")]
     ClusterUnreachable {
         /// Connect rounds made.
         attempts: u32,
-        /// Addresses tried.
-        tried: Vec<String>,
+        /// Endpoints tried.
+        tried: Vec<Endpoint>,
         /// The last error.
-        last: String,
+        #[source]
+        last: Option<Box<InvocationError>>,
     },
     /// The address provider (e.g. cloud discovery) failed.
-    #[error("member discovery failed: {message}")]
-    Discovery {
-        /// The provider's error.
-        message: String,
-        /// True when retrying cannot help (rejected token, invalid configuration): the connect
-        /// procedure stops at once.
-        permanent: bool,
-    },
-    /// The configuration is invalid.
-    #[error("invalid configuration: {0}")]
-    Config(String),
+    #[error("member discovery failed")]
+    Discovery(#[source] Arc<DiscoveryError>),
+}
+
+impl InvocationError {
+    /// True when the connect procedure stops at once on this error instead of trying again:
+    /// refused credentials and permanent discovery errors.
+    pub fn is_permanent(&self) -> bool {
+        match self {
+            InvocationError::Discovery(e) => e.is_permanent(),
+            InvocationError::Authentication { failure, .. } => matches!(
+                failure,
+                AuthFailure::Credentials
+                    | AuthFailure::SerializationVersionMismatch
+                    | AuthFailure::NotAllowedInCluster
+            ),
+            _ => false,
+        }
+    }
+
+    /// The whole chain of causes rendered on one line (`error: cause: cause …`), for logs and
+    /// for tests that look for a cause's text.
+    pub fn chain(&self) -> String {
+        let mut out = self.to_string();
+        let mut next = std::error::Error::source(self);
+        while let Some(e) = next {
+            out.push_str(": ");
+            out.push_str(&e.to_string());
+            next = e.source();
+        }
+        out
+    }
 }

@@ -1,11 +1,21 @@
 //! # hazelcast-invocation
 //!
-//! The heart of the client: the connection manager (connect cycle with backoff, authentication,
-//! one connection per member in smart mode or a single one in unisocket mode, heartbeats,
-//! reconnection), the cluster view (member list and partition table as immutable snapshots), and
-//! the invocation service (correlation ids, target choice by partition owner, retries by the
-//! `retryable` flag and the redo policy, one deadline per call, backup acknowledgements and the
-//! indeterminate-operation-state error).
+//! The heart of the client, as services that each own their state under one lifecycle:
+//!
+//! * **connections** — the connect procedure with backoff, authentication (an ordinary call
+//!   bound to its connection), one connection per member (smart) or one in total (unisocket),
+//!   set-up within the connection timeout, heartbeats, bounded member dialling, reconnection;
+//!   connections are opened through a [`Connector`];
+//! * **cluster view** — the member list and partition table as immutable snapshots, validated
+//!   before they replace the previous ones;
+//! * **invocation** — correlation ids, target choice by partition owner, retries by a
+//!   [`RetryPolicy`] (the Java client's rules by default), one deadline per call, backup
+//!   acknowledgements and the indeterminate-operation-state error;
+//! * **listeners** — user listeners on every connection, with event handlers owned by the
+//!   connection they were registered on.
+//!
+//! Every background task belongs to the client's lifecycle (a cancellation token and a task
+//! tracker): [`ClusterClient::shutdown`], or dropping the last handle, ends them all.
 //!
 //! ## Place in the layering
 //!
@@ -16,34 +26,33 @@
 //!
 //! ## Retry rules
 //!
-//! After a failed attempt a call is retried, with a fresh correlation id, until its deadline
-//! (`invocation_timeout`) when:
-//! * the request never reached a member (no connection, full write queue) — any request;
-//! * the member answered with a retryable error (`CALLER_NOT_MEMBER`, `MEMBER_LEFT`,
-//!   `PARTITION_MIGRATING`, `RETRYABLE_HAZELCAST`, `RETRYABLE_IO`, `TARGET_NOT_MEMBER` unless the
-//!   call targets that member, `WRONG_TARGET`, `TARGET_NOT_REPLICA`, `CANNOT_REPLICATE`,
-//!   `HAZELCAST_INSTANCE_NOT_ACTIVE`) — any request;
-//! * the connection closed after the request may have been sent — only `retryable` requests, or
-//!   every request with `redo_operation`.
-//!
-//! Calls bound to one connection (authentication, listener registration) are never retried
-//! elsewhere. The first five retries go at once, then 1, 2, 4 … ms up to
-//! `invocation_retry_pause`; while there is no connection at all a call waits for one instead.
+//! See [`retry`](crate::DefaultRetryPolicy) and `docs/network.md`: the Java client's rules, with
+//! its pacing (five immediate retries, then 1, 2, 4 … ms up to `invocation_retry_pause`).
 
 mod addresses;
 mod backoff;
 mod client;
 mod config;
+mod connection;
+mod deadline;
 mod error;
+mod invoke;
+mod lifecycle;
+mod listeners;
 mod pending;
+mod retry;
+mod sync;
 mod view;
 
 pub use addresses::{AddressSource, DiscoveryAddresses, StaticSeeds};
 pub use backoff::BackoffConfig;
 pub use client::{
-    ClientEvent, ClusterClient, Connections, EventHandler, ListenerId, ListenerRegistration,
-    MemberConnection, Target,
+    ClientEvent, ClientStats, ClusterClient, EventHandler, ListenerId, ListenerRegistration, Target,
 };
 pub use config::{Credentials, InvocationConfig, LoadBalancer, ReconnectMode};
-pub use error::{AuthFailure, InvocationError, ServerError};
-pub use view::{ClusterSnapshot, MemberList, MembershipDiff, PartitionTable};
+pub use connection::connector::{Connector, TransportConnector};
+pub use connection::dialer::MAX_CONCURRENT_DIALS;
+pub use connection::{Connections, MemberConnection};
+pub use error::{AuthFailure, Indeterminate, InvocationError, ServerError};
+pub use retry::{CallInfo, DefaultRetryPolicy, RetryPolicy};
+pub use view::{ClusterSnapshot, MAX_MEMBERS, MemberList, MembershipDiff, PartitionTable, ViewError};

@@ -4,6 +4,11 @@
 //! slot and wakes the caller, whose future polls the slot. Nothing is allocated per call (no
 //! channel): the maps keep their capacity and a waker clone is a reference count.
 //!
+//! An answer counts only when it arrives on the connection its request was sent on: another
+//! member cannot complete someone else's call. A response held for backup acknowledgements no
+//! longer depends on the primary's connection (the acknowledgements come on the backups'
+//! connections): only the acknowledgements or the backup timeout decide, as in the Java client.
+//!
 //! Only the caller removes its slot (when its attempt ends in any way, see `PendingGuard` in
 //! `client.rs`), so an answer, an acknowledgement or a close that arrives later finds no slot
 //! and is dropped. A lock is held only for a map operation, never across an `.await`, and the
@@ -15,6 +20,7 @@ use std::sync::{Mutex, MutexGuard, PoisonError};
 use std::task::{Context, Poll, Waker};
 
 use hazelcast_codec::ClientMessage;
+use hazelcast_transport::CloseReason;
 
 const SHARDS: usize = 16;
 
@@ -50,7 +56,7 @@ pub(crate) enum Outcome {
     /// for them with [`PendingCalls::poll_acks`].
     Held { response: ClientMessage },
     /// The connection the request was sent on closed before an answer.
-    Closed { reason: String },
+    Closed { reason: CloseReason },
     /// The call is not registered (any more): the client was shut down and dropped it.
     Gone,
 }
@@ -60,8 +66,8 @@ pub(crate) enum Outcome {
 pub(crate) enum AckOutcome {
     /// Every expected acknowledgement arrived.
     AllAcked,
-    /// The connection to the primary closed before they did.
-    PrimaryLeft(String),
+    /// The client shut down (or the call is gone).
+    ShutDown,
 }
 
 #[derive(Debug)]
@@ -82,6 +88,8 @@ enum Slot {
 #[derive(Debug)]
 struct Entry {
     connection: u64,
+    /// A call of the client's own (connection set-up), not counted as a user call.
+    internal: bool,
     acks_received: u8,
     slot: Slot,
     waker: Option<Waker>,
@@ -101,17 +109,28 @@ impl Entry {
         }
     }
 
-    /// The connection of this call closed (or the client shut down).
-    fn close(&mut self, reason: &str) {
+    /// The connection of this call closed: a call still waiting for its answer fails; a held
+    /// response is not affected (its acknowledgements come on other connections).
+    fn close(&mut self, reason: &CloseReason) {
+        if let Slot::Waiting = self.slot {
+            self.slot = Slot::Answer(Outcome::Closed {
+                reason: reason.clone(),
+            });
+            self.wake();
+        }
+    }
+
+    /// The client shut down: every call ends.
+    fn shut_down(&mut self, reason: &CloseReason) {
         match &mut self.slot {
             Slot::Waiting => {
                 self.slot = Slot::Answer(Outcome::Closed {
-                    reason: reason.to_owned(),
+                    reason: reason.clone(),
                 })
             }
             Slot::Held {
                 acks: acks @ None, ..
-            } => *acks = Some(AckOutcome::PrimaryLeft(reason.to_owned())),
+            } => *acks = Some(AckOutcome::ShutDown),
             _ => return,
         }
         self.wake();
@@ -142,12 +161,14 @@ impl PendingCalls {
         locked(&self.shards[(id as usize) % SHARDS])
     }
 
-    /// Registers a call about to be sent on `connection`.
-    pub(crate) fn insert(&self, id: i64, connection: u64) {
+    /// Registers a call about to be sent on `connection`; `internal` for the client's own calls
+    /// (authentication and the registrations of a connection's set-up).
+    pub(crate) fn insert(&self, id: i64, connection: u64, internal: bool) {
         self.shard(id).insert(
             id,
             Entry {
                 connection,
+                internal,
                 acks_received: 0,
                 slot: Slot::Waiting,
                 waker: None,
@@ -160,9 +181,32 @@ impl PendingCalls {
         self.shard(id).remove(&id);
     }
 
-    /// Number of calls in flight.
+    /// Number of user calls in flight (the client's own set-up calls excluded).
     pub(crate) fn len(&self) -> usize {
-        self.shards.iter().map(|s| locked(s).len()).sum()
+        self.shards
+            .iter()
+            .map(|s| locked(s).values().filter(|e| !e.internal).count())
+            .sum()
+    }
+
+    /// Number of the client's own set-up calls in flight.
+    pub(crate) fn internal_len(&self) -> usize {
+        self.shards
+            .iter()
+            .map(|s| locked(s).values().filter(|e| e.internal).count())
+            .sum()
+    }
+
+    /// Acknowledgements `(expected, received)` of a held call.
+    pub(crate) fn acks(&self, id: i64) -> (u8, u8) {
+        match self.shard(id).get(&id) {
+            Some(Entry {
+                slot: Slot::Held { expected, .. },
+                acks_received,
+                ..
+            }) => (*expected, *acks_received),
+            _ => (0, 0),
+        }
     }
 
     /// The first outcome of call `id`: ready once its answer arrived or its connection closed.
@@ -201,7 +245,7 @@ impl PendingCalls {
     pub(crate) fn poll_acks(&self, id: i64, cx: &Context<'_>) -> Poll<AckOutcome> {
         let mut shard = self.shard(id);
         let Some(entry) = shard.get_mut(&id) else {
-            return Poll::Ready(AckOutcome::PrimaryLeft("the client dropped the call".into()));
+            return Poll::Ready(AckOutcome::ShutDown);
         };
         let ready = match &mut entry.slot {
             Slot::Held { acks: Some(o), .. } => o.clone(),
@@ -210,20 +254,21 @@ impl PendingCalls {
                 entry.register(cx);
                 return Poll::Pending;
             }
-            _ => AckOutcome::PrimaryLeft("the call holds no response".into()),
+            _ => AckOutcome::ShutDown,
         };
         shard.remove(&id);
         Poll::Ready(ready)
     }
 
-    /// Delivers an answer. Returns false when no call waits for it (e.g. it was cancelled).
-    pub(crate) fn on_response(&self, msg: ClientMessage) -> bool {
+    /// Delivers an answer read on `connection`. Returns false when no call sent on that
+    /// connection waits for it (cancelled, timed out, or an answer from another member).
+    pub(crate) fn on_response(&self, connection: u64, msg: ClientMessage) -> bool {
         let id = msg.correlation_id();
         let mut shard = self.shard(id);
         let Some(entry) = shard.get_mut(&id) else {
             return false;
         };
-        if !matches!(entry.slot, Slot::Waiting) {
+        if entry.connection != connection || !matches!(entry.slot, Slot::Waiting) {
             return false; // a second answer for one call
         }
         let expected = msg.backup_acks();
@@ -251,9 +296,8 @@ impl PendingCalls {
         }
     }
 
-    /// Fails every call sent on `connection`: those still waiting for an answer learn that the
-    /// connection closed; those whose answer is held for backups learn that the primary left.
-    pub(crate) fn on_connection_closed(&self, connection: u64, reason: &str) {
+    /// Fails every call sent on `connection` that still waits for its answer.
+    pub(crate) fn on_connection_closed(&self, connection: u64, reason: &CloseReason) {
         for shard in &self.shards {
             for entry in locked(shard).values_mut().filter(|e| e.connection == connection) {
                 entry.close(reason);
@@ -261,11 +305,11 @@ impl PendingCalls {
         }
     }
 
-    /// Fails every call (client shutdown).
-    pub(crate) fn close_all(&self, reason: &str) {
+    /// Ends every call (client shutdown).
+    pub(crate) fn close_all(&self, reason: &CloseReason) {
         for shard in &self.shards {
             for entry in locked(shard).values_mut() {
-                entry.close(reason);
+                entry.shut_down(reason);
             }
         }
     }
@@ -292,14 +336,17 @@ mod tests {
     #[test]
     fn plain_response_completes() {
         let p = PendingCalls::default();
-        p.insert(7, 1);
+        p.insert(7, 1, false);
         assert!(answer(&p, 7).is_pending());
-        assert!(p.on_response(response(7, 0)));
-        assert!(!p.on_response(response(7, 0)), "a second answer is not delivered");
+        assert!(p.on_response(1, response(7, 0)));
+        assert!(
+            !p.on_response(1, response(7, 0)),
+            "a second answer is not delivered"
+        );
         assert!(matches!(answer(&p, 7), Poll::Ready(Outcome::Response(m)) if m.correlation_id() == 7));
         assert_eq!(p.len(), 0);
         assert!(
-            !p.on_response(response(7, 0)),
+            !p.on_response(1, response(7, 0)),
             "an answer after the end finds no call"
         );
     }
@@ -307,8 +354,8 @@ mod tests {
     #[test]
     fn response_is_held_until_all_acks() {
         let p = PendingCalls::default();
-        p.insert(9, 1);
-        p.on_response(response(9, 2));
+        p.insert(9, 1, false);
+        p.on_response(1, response(9, 2));
         assert!(matches!(answer(&p, 9), Poll::Ready(Outcome::Held { .. })));
         p.on_backup_ack(9);
         assert!(p.poll_acks(9, &cx()).is_pending(), "one of two acks");
@@ -320,45 +367,82 @@ mod tests {
     #[test]
     fn acks_before_the_response_count() {
         let p = PendingCalls::default();
-        p.insert(11, 1);
+        p.insert(11, 1, false);
         p.on_backup_ack(11);
-        p.on_response(response(11, 1));
+        p.on_response(1, response(11, 1));
         assert!(matches!(answer(&p, 11), Poll::Ready(Outcome::Response(_))));
         assert_eq!(p.len(), 0);
     }
 
     #[test]
-    fn connection_close_fails_its_calls_only() {
+    fn connection_close_fails_its_waiting_calls_only() {
         let p = PendingCalls::default();
-        p.insert(1, 10);
-        p.insert(2, 20);
-        p.insert(3, 10);
-        p.on_response(response(3, 1));
+        p.insert(1, 10, false);
+        p.insert(2, 20, false);
+        p.insert(3, 10, false);
+        p.on_response(10, response(3, 1));
         assert!(matches!(answer(&p, 3), Poll::Ready(Outcome::Held { .. })));
-        p.on_connection_closed(10, "eof");
-        assert!(matches!(answer(&p, 1), Poll::Ready(Outcome::Closed { .. })));
+        p.on_connection_closed(10, &CloseReason::Eof);
+        assert!(matches!(
+            answer(&p, 1),
+            Poll::Ready(Outcome::Closed {
+                reason: CloseReason::Eof
+            })
+        ));
         assert!(answer(&p, 2).is_pending(), "other connection untouched");
-        assert_eq!(
-            p.poll_acks(3, &cx()),
-            Poll::Ready(AckOutcome::PrimaryLeft("eof".into()))
+        assert!(
+            p.poll_acks(3, &cx()).is_pending(),
+            "a held response waits for its acks or the backup timeout, whatever the primary's connection does"
         );
+        p.on_backup_ack(3);
+        assert_eq!(p.poll_acks(3, &cx()), Poll::Ready(AckOutcome::AllAcked));
         assert_eq!(p.len(), 1);
+    }
+
+    /// Fault 4: every ack arrived (on the backups' connections), then the primary's connection
+    /// closed: the write is complete, not indeterminate.
+    #[test]
+    fn acks_complete_before_the_primary_closes_is_a_success() {
+        let p = PendingCalls::default();
+        p.insert(4, 10, false);
+        p.on_response(10, response(4, 2));
+        assert!(matches!(answer(&p, 4), Poll::Ready(Outcome::Held { .. })));
+        p.on_backup_ack(4);
+        p.on_backup_ack(4);
+        p.on_connection_closed(10, &CloseReason::Eof);
+        assert_eq!(p.poll_acks(4, &cx()), Poll::Ready(AckOutcome::AllAcked));
+    }
+
+    #[test]
+    fn an_answer_from_another_connection_is_ignored() {
+        let p = PendingCalls::default();
+        p.insert(8, 10, false);
+        assert!(!p.on_response(20, response(8, 0)), "another member's connection");
+        assert!(answer(&p, 8).is_pending());
+        assert!(p.on_response(10, response(8, 0)));
+        assert!(matches!(answer(&p, 8), Poll::Ready(Outcome::Response(_))));
+    }
+
+    #[test]
+    fn internal_calls_are_not_user_calls() {
+        let p = PendingCalls::default();
+        p.insert(1, 10, true);
+        p.insert(2, 10, false);
+        assert_eq!((p.len(), p.internal_len()), (1, 1));
     }
 
     #[test]
     fn close_all_fails_waiting_and_held_calls() {
         let p = PendingCalls::default();
-        p.insert(1, 10);
-        p.insert(2, 20);
-        p.on_response(response(2, 1));
-        p.close_all("shut down");
+        p.insert(1, 10, false);
+        p.insert(2, 20, false);
+        p.on_response(20, response(2, 1));
+        let down = CloseReason::LocalClose;
+        p.close_all(&down);
         p.on_backup_ack(2);
-        assert!(matches!(answer(&p, 1), Poll::Ready(Outcome::Closed { reason }) if reason == "shut down"));
+        assert!(matches!(answer(&p, 1), Poll::Ready(Outcome::Closed { reason }) if reason == down));
         assert!(matches!(answer(&p, 2), Poll::Ready(Outcome::Held { .. })));
-        assert_eq!(
-            p.poll_acks(2, &cx()),
-            Poll::Ready(AckOutcome::PrimaryLeft("shut down".into()))
-        );
+        assert_eq!(p.poll_acks(2, &cx()), Poll::Ready(AckOutcome::ShutDown));
         assert!(
             matches!(answer(&p, 1), Poll::Ready(Outcome::Gone)),
             "the slot was taken"
@@ -379,11 +463,11 @@ mod tests {
         let count = Arc::new(Count(AtomicUsize::new(0)));
         let waker = Waker::from(count.clone());
         let p = PendingCalls::default();
-        p.insert(5, 1);
+        p.insert(5, 1, false);
         assert!(p.poll_answer(5, &Context::from_waker(&waker)).is_pending());
         assert!(p.poll_answer(5, &Context::from_waker(&waker)).is_pending());
         assert_eq!(count.0.load(Ordering::SeqCst), 0);
-        p.on_response(response(5, 1));
+        p.on_response(1, response(5, 1));
         assert_eq!(count.0.load(Ordering::SeqCst), 1, "woken once by the answer");
         assert!(matches!(
             p.poll_answer(5, &Context::from_waker(&waker)),

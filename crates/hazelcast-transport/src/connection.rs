@@ -15,8 +15,19 @@ use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::time::timeout_at;
 
+/// `timeout_at` that waits without limit when there is no deadline.
+async fn within<F: std::future::Future>(
+    deadline: Option<tokio::time::Instant>,
+    fut: F,
+) -> Result<F::Output, ()> {
+    match deadline {
+        Some(d) => timeout_at(d, fut).await.map_err(|_| ()),
+        None => Ok(fut.await),
+    }
+}
+
 use crate::config::{ConnectionConfig, Endpoint, SocketOptions};
-use crate::error::{CloseReason, ConnectError, ConnectStage, SendError};
+use crate::error::{CloseReason, ConnectError, ConnectStage, LocalCloseReason, SendError};
 use crate::tls::{self, TlsError};
 
 /// Receives what a connection reads, on the connection's reader task.
@@ -215,6 +226,14 @@ impl Connection {
         self.state().close_with(CloseReason::LocalClose);
     }
 
+    /// Closes the connection for a reason of its owner's (unless it is already closed): the
+    /// reason is what [`close_reason`](Connection::close_reason), `on_close` and every call
+    /// still waiting on the connection report. Returns at once; `on_close` follows on the reader
+    /// task.
+    pub fn close_because(&self, reason: LocalCloseReason) {
+        self.state().close_with(CloseReason::Local(reason));
+    }
+
     /// Whether the connection is closed or closing (a write failed).
     pub fn is_closed(&self) -> bool {
         self.state().reason.get().is_some() || self.state().write_error.get().is_some()
@@ -282,7 +301,8 @@ pub async fn connect(
     config: &ConnectionConfig,
     handler: Arc<dyn MessageHandler>,
 ) -> Result<Connection, ConnectError> {
-    let deadline = tokio::time::Instant::now() + config.connect_timeout;
+    // A timeout too large to add to now means no deadline (never an overflow panic).
+    let deadline = tokio::time::Instant::now().checked_add(config.connect_timeout);
     let timeout = |stage| ConnectError::Timeout {
         endpoint: endpoint.clone(),
         after: config.connect_timeout,
@@ -303,7 +323,7 @@ pub async fn connect(
         None => None,
     };
 
-    let addrs: Vec<SocketAddr> = match timeout_at(
+    let addrs: Vec<SocketAddr> = match within(
         deadline,
         tokio::net::lookup_host((endpoint.host.as_str(), endpoint.port)),
     )
@@ -332,7 +352,7 @@ pub async fn connect(
             addr: *addr,
             message: e.to_string(),
         })?;
-        match timeout_at(deadline, socket.connect(*addr)).await {
+        match within(deadline, socket.connect(*addr)).await {
             Err(_) => return Err(timeout(ConnectStage::Tcp)),
             Ok(Ok(s)) => {
                 stream = Some(s);
@@ -365,7 +385,7 @@ pub async fn connect(
     match tls {
         None => {
             let mut stream = stream;
-            match timeout_at(deadline, write_preamble(&mut stream)).await {
+            match within(deadline, write_preamble(&mut stream)).await {
                 Err(_) => return Err(timeout(ConnectStage::Preamble)),
                 Ok(Err(e)) => return Err(io_error(remote, &e)),
                 Ok(Ok(())) => {}
@@ -387,7 +407,7 @@ pub async fn connect(
             let name_text = name.to_str().into_owned();
             let has_cert = connector.has_client_certificate();
             let handshake = connector.tokio_connector().connect(name, stream);
-            let mut tls_stream = match timeout_at(deadline, handshake).await {
+            let mut tls_stream = match within(deadline, handshake).await {
                 Err(_) => return Err(timeout(ConnectStage::Tls)),
                 Ok(Err(e)) => {
                     let error = tls::classify_io(&e, &name_text, has_cert).unwrap_or(TlsError::Io {
@@ -398,7 +418,7 @@ pub async fn connect(
                 }
                 Ok(Ok(s)) => s,
             };
-            match timeout_at(deadline, write_preamble(&mut tls_stream)).await {
+            match within(deadline, write_preamble(&mut tls_stream)).await {
                 Err(_) => return Err(timeout(ConnectStage::Preamble)),
                 Ok(Err(e)) => {
                     return Err(match tls::classify_io(&e, &name_text, has_cert) {

@@ -140,6 +140,10 @@ pub enum CloseReason {
     /// [`Connection::close`](crate::Connection::close) was called.
     #[error("closed locally")]
     LocalClose,
+    /// The connection's owner closed it, for this reason
+    /// ([`Connection::close_because`](crate::Connection::close_because)).
+    #[error("closed locally: {0}")]
+    Local(LocalCloseReason),
     /// Every [`Connection`](crate::Connection) handle was dropped.
     #[error("all connection handles were dropped")]
     Dropped,
@@ -149,6 +153,28 @@ pub enum CloseReason {
     /// The connection's tasks ended without another reason (e.g. the runtime shut down).
     #[error("the connection's tasks stopped")]
     TasksStopped,
+}
+
+/// Why the owner of a connection closed it ([`Connection::close_because`](crate::Connection::close_because)).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+#[non_exhaustive]
+pub enum LocalCloseReason {
+    /// Nothing was read for this long (the heartbeat timeout).
+    #[error("heartbeat timed out: nothing read for {silent_for:?}")]
+    HeartbeatTimeout {
+        /// The heartbeat timeout.
+        silent_for: std::time::Duration,
+    },
+    /// The member at the other end left the cluster.
+    #[error("the member left the cluster")]
+    MemberLeft,
+    /// The client shut down.
+    #[error("the client shut down")]
+    ClientShutdown,
+    /// The connection is not needed: a second connection to a member that has one, or one whose
+    /// set-up (authentication, listener registrations) failed or ran out of time.
+    #[error("the connection is not used (duplicate, or its set-up failed)")]
+    Unused,
 }
 
 /// Why a message could not be queued. The message is handed back.

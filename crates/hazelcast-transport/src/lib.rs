@@ -72,7 +72,7 @@ pub use config::{
     DEFAULT_WRITE_BATCH_MESSAGES, Endpoint, SocketOptions,
 };
 pub use connection::{Connection, ConnectionStats, MessageHandler, connect};
-pub use error::{CloseReason, ConnectError, ConnectStage, SendError};
+pub use error::{CloseReason, ConnectError, ConnectStage, LocalCloseReason, SendError};
 pub use tls::{
     Secret, TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion,
     supported_cipher_suites,

@@ -135,8 +135,8 @@ impl HazelcastClient {
             }
         });
         if !replaced {
-            // Shut down while connecting.
-            tokio::spawn(async move { cc.shutdown().await });
+            // Shut down while connecting: dropping the last handle shuts the invocation layer down.
+            drop(cc);
             return;
         }
         // The invocation layer announced the connection and the first members before anyone
@@ -399,8 +399,10 @@ fn recreate_proxies(inner: &ClientInner, cc: &ClusterClient) {
     if proxies.is_empty() {
         return;
     }
-    let cc = cc.clone();
-    tokio::spawn(async move {
+    let task_cc = cc.clone();
+    // A task of the client's: it ends with the client.
+    cc.spawn(async move {
+        let cc = task_cc;
         for (service, name) in proxies {
             let request = CreateProxyRequest {
                 name: &name,

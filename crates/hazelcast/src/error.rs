@@ -120,4 +120,68 @@ impl HazelcastError {
     pub fn is_client_not_active(&self) -> bool {
         matches!(self, HazelcastError::Invocation(InvocationError::ClientNotActive))
     }
+
+    /// True when trying the same call again later may succeed: a timeout, a lost or missing
+    /// connection, a full write queue, the client being offline, or a server error the official
+    /// clients retry. False for errors that will not change by retrying (invalid configuration,
+    /// serialization, refused credentials, other server errors, a shut-down client).
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            HazelcastError::Invocation(e) => match e {
+                InvocationError::Timeout { .. }
+                | InvocationError::TargetDisconnected { .. }
+                | InvocationError::NoConnection
+                | InvocationError::ClientOffline
+                | InvocationError::Overloaded
+                | InvocationError::ClusterUnreachable { .. }
+                | InvocationError::Connect { .. }
+                | InvocationError::SetupTimeout { .. } => true,
+                InvocationError::Server(s) => s.code.is_retryable(),
+                InvocationError::Discovery(d) => !d.is_permanent(),
+                _ => false,
+            },
+            _ => false,
+        }
+    }
+
+    /// True when the call ran out of time (the invocation timeout, or a connection's set-up).
+    pub fn is_timeout(&self) -> bool {
+        matches!(
+            self,
+            HazelcastError::Invocation(
+                InvocationError::Timeout { .. } | InvocationError::SetupTimeout { .. }
+            )
+        )
+    }
+
+    /// True when a mutation may or may not have been applied: its backups did not acknowledge it
+    /// in time (with `fail_on_indeterminate_operation_state`), or its connection closed after it
+    /// was sent (`TargetDisconnected`).
+    pub fn is_indeterminate(&self) -> bool {
+        matches!(
+            self,
+            HazelcastError::Invocation(
+                InvocationError::IndeterminateOperationState { .. }
+                    | InvocationError::TargetDisconnected { .. }
+            )
+        )
+    }
+
+    /// True when the client lost (or could not get) its connection to the cluster.
+    pub fn is_connection_loss(&self) -> bool {
+        match self {
+            HazelcastError::Invocation(e) => match e {
+                InvocationError::TargetDisconnected { .. }
+                | InvocationError::NoConnection
+                | InvocationError::ClientOffline
+                | InvocationError::ClusterUnreachable { .. }
+                | InvocationError::Connect { .. } => true,
+                InvocationError::Timeout { last: Some(last), .. } => {
+                    HazelcastError::Invocation((**last).clone()).is_connection_loss()
+                }
+                _ => false,
+            },
+            _ => false,
+        }
+    }
 }
