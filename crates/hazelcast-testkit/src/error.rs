@@ -25,6 +25,25 @@ pub enum TestkitError {
         program: PathBuf,
     },
 
+    /// The `javac` executable could not be run (the test kit compiles its Java helpers, such as
+    /// the TLS terminator, with it).
+    #[error(
+        "javac not found: could not run `{program}` (install a JDK 17+, not only a JRE, or set JAVA_HOME)"
+    )]
+    JavacNotFound {
+        /// The program the test kit tried to run.
+        program: PathBuf,
+    },
+
+    /// `javac` failed to compile one of the test kit's Java helpers.
+    #[error("javac failed to compile the test kit's {what}; output tail:\n{output}")]
+    JavacFailed {
+        /// Which helper.
+        what: String,
+        /// The tail of javac's output.
+        output: String,
+    },
+
     /// Maven ran but did not produce the member jar.
     #[error("maven failed to download com.hazelcast:hazelcast:{version} ({status}); output tail:\n{stderr}")]
     MavenFailed {

@@ -6,7 +6,9 @@
 //!
 //! # Requirements
 //!
-//! * A JDK 17+ (`$JAVA_HOME/bin/java`, else `java` on `PATH`); see [`java_available`].
+//! * A JDK 17+ (`$JAVA_HOME/bin/java` and `javac`, else `java` and `javac` on `PATH`); see
+//!   [`java_available`]. `javac` compiles the kit's own Java helpers (TLS terminator, discovery
+//!   strategy) into the jar cache.
 //! * Maven 3.8+ (`mvn`, or the program named by `HZ_MVN`) with access to Maven Central, the first
 //!   time a version is used: [`ensure_member_jar`] downloads `com.hazelcast:hazelcast:<version>`
 //!   into `<workspace>/target/hz/<version>/` (or `$HZ_CACHE_DIR/<version>/`) and later runs reuse
@@ -83,11 +85,13 @@
 //!
 //! # TLS
 //!
-//! Open-source members cannot speak TLS, so the test kit puts stunnel (Debian package `stunnel4`)
-//! in front of them: [`TestPki`] generates a CA, server, client, untrusted, expired and wrong-host
-//! certificates with `rcgen`; [`Stunnel`] runs one TLS service per target, killed on drop and with
-//! the test process; [`TlsCluster`] starts members with [`ClusterConfig::client_endpoints`]
-//! (advanced network, members advertise the stunnel ports) and stunnel on those ports.
+//! Open-source members cannot speak TLS, so the test kit puts its own TLS terminator in front of
+//! them: [`TestPki`] generates a CA, server, client, untrusted, expired and wrong-host certificates
+//! with `rcgen`; [`TlsFront`] is a small JSSE (the JDK's TLS, not rustls) program, compiled with
+//! `javac` into the jar cache on first use, that runs one TLS service per target and is killed on
+//! drop and with the test process; [`TlsCluster`] starts members with
+//! [`ClusterConfig::client_endpoints`] (advanced network, members advertise the terminator's
+//! ports) and the terminator on those ports.
 //!
 //! # Cloud discovery stub and private/public members
 //!
@@ -108,13 +112,13 @@
 //! | `JAVA_HOME` | the JDK to use |
 //! | `HZ_MVN` | the Maven program (else `mvn`) |
 //! | `HZ_SKIP_NETNS_TESTS` | `1`: tests needing network namespaces skip (saying so) when namespaces are unavailable, instead of failing |
-//! | `HZ_STUNNEL` | the stunnel program (else `stunnel4`, then `stunnel`, on `PATH`) |
 
 pub mod cloud;
 mod cluster;
 mod config;
 mod error;
 mod fetch;
+mod javac;
 pub mod netns;
 mod ports;
 pub mod proxy;
@@ -133,4 +137,6 @@ pub use fetch::{
 };
 pub use proxy::{FaultProxy, HostileServer};
 pub use shared::{SharedCluster, shared_cluster};
-pub use tls::{CertFiles, Stunnel, StunnelOptions, TestPki, TlsCluster, stunnel_available, stunnel_program};
+pub use tls::{
+    CertFiles, TestPki, TlsCluster, TlsFront, TlsFrontOptions, TlsProtocolVersion, ensure_tls_front_classes,
+};

@@ -34,9 +34,7 @@
 //! # Ok::<(), hazelcast_testkit::netns::NetnsError>(())
 //! ```
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs::{self, File, OpenOptions};
-use std::hash::{Hash, Hasher};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::ops::Deref;
@@ -47,7 +45,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use crate::cluster::Cluster;
 use crate::config::ClusterConfig;
 use crate::error::{IoContext, TestkitError};
-use crate::{fetch, sys};
+use crate::{fetch, javac, sys};
 
 /// The strategy's Java source (project-owned test scaffolding).
 const STRATEGY_SOURCE: &str = include_str!("../java/it/hz/StaticPublicDiscovery.java");
@@ -254,90 +252,19 @@ fn sweep_stale_namespaces() {
     }
 }
 
-/// The `javac` program: `$JAVA_HOME/bin/javac` when that exists, else `javac` from `PATH`.
-fn javac_program() -> PathBuf {
-    if let Some(home) = std::env::var_os("JAVA_HOME").filter(|h| !h.is_empty()) {
-        let javac = Path::new(&home).join("bin").join("javac");
-        if javac.is_file() {
-            return javac;
-        }
-    }
-    PathBuf::from("javac")
-}
-
 /// Compiles `it.hz.StaticPublicDiscovery` against `jar` (once per source and jar; shared by
 /// concurrent tests and processes) and returns the class directory to put on the member's class
 /// path (it holds the service file too).
 pub fn ensure_public_discovery_classes(jar: &Path) -> Result<PathBuf, NetnsError> {
-    let mut hasher = DefaultHasher::new();
-    STRATEGY_SOURCE.hash(&mut hasher);
-    jar.hash(&mut hasher);
-    fs::metadata(jar).map(|m| m.len()).unwrap_or(0).hash(&mut hasher);
-    let dir = fetch::cache_dir()
-        .join("ext")
-        .join(format!("static-public-discovery-{:016x}", hasher.finish()));
-    let ready = dir.join("READY");
-    if ready.is_file() {
-        return Ok(dir);
-    }
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let tmp = dir.with_extension(format!(
-        "tmp-{}-{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = fs::remove_dir_all(&tmp);
-    let src = tmp.join("src").join("StaticPublicDiscovery.java");
-    let classes = tmp.join("classes");
-    fs::create_dir_all(tmp.join("src")).ctx(|| format!("creating {}", tmp.display()))?;
-    fs::create_dir_all(classes.join("META-INF/services"))
-        .ctx(|| format!("creating {}", classes.display()))?;
-    fs::write(&src, STRATEGY_SOURCE).ctx(|| format!("writing {}", src.display()))?;
-    let javac = javac_program();
-    let out = Command::new(&javac)
-        .args(["--release", "17", "-nowarn", "-cp"])
-        .arg(jar)
-        .arg("-d")
-        .arg(&classes)
-        .arg(&src)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => NetnsError::Unavailable {
-                missing: format!("`{}` (a JDK 17+ with javac) is not installed", javac.display()),
-            },
-            _ => NetnsError::Testkit(TestkitError::io("running javac", e)),
-        })?;
-    if !out.status.success() {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(NetnsError::Testkit(TestkitError::io(
-            format!(
-                "javac failed to compile {STRATEGY_CLASS}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            io::Error::other("javac failed"),
-        )));
-    }
-    fs::write(classes.join(SERVICE_FILE), format!("{STRATEGY_CLASS}$Factory\n"))
-        .ctx(|| format!("writing the service file in {}", classes.display()))?;
-    fs::write(classes.join("READY"), "").ctx(|| "writing READY".to_owned())?;
-    if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent).ctx(|| format!("creating {}", parent.display()))?;
-    }
-    match fs::rename(&classes, &dir) {
-        Ok(()) => {}
-        // Another test won the race; its result is as good as ours.
-        Err(_) if ready.is_file() => {}
-        Err(e) => {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(NetnsError::Testkit(TestkitError::io(
-                format!("moving compiled classes to {}", dir.display()),
-                e,
-            )));
-        }
-    }
-    let _ = fs::remove_dir_all(&tmp);
-    Ok(dir)
+    Ok(javac::ensure_classes(
+        "static-public-discovery",
+        &[javac::JavaSource {
+            path: "it/hz/StaticPublicDiscovery.java",
+            text: STRATEGY_SOURCE,
+        }],
+        Some(jar),
+        &[(SERVICE_FILE, format!("{STRATEGY_CLASS}$Factory\n"))],
+    )?)
 }
 
 /// The `<join>` of a member that discovers its peers through `StaticPublicDiscovery`, mapping
