@@ -44,6 +44,25 @@ pub enum TestkitError {
         output: String,
     },
 
+    /// The `python3` executable could not be run (the cross-client tests need it, like the
+    /// members need Java).
+    #[error("python3 not found: could not run `{program}` (install Python 3 with pip)")]
+    PythonNotFound {
+        /// The program the test kit tried to run.
+        program: PathBuf,
+    },
+
+    /// `python3` ran but failed (for example pip could not install the Python client).
+    #[error("{what}: python3 failed ({status}); output tail:\n{output}")]
+    PythonFailed {
+        /// What the test kit was doing.
+        what: String,
+        /// The exit status.
+        status: String,
+        /// The tail of the output (stdout and stderr).
+        output: String,
+    },
+
     /// Maven ran but did not produce the member jar.
     #[error("maven failed to download com.hazelcast:hazelcast:{version} ({status}); output tail:\n{stderr}")]
     MavenFailed {

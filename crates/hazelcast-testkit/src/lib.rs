@@ -13,6 +13,9 @@
 //!   time a version is used: [`ensure_member_jar`] downloads `com.hazelcast:hazelcast:<version>`
 //!   into `<workspace>/target/hz/<version>/` (or `$HZ_CACHE_DIR/<version>/`) and later runs reuse
 //!   it. Concurrent tests and processes share one download (file lock + atomic rename).
+//! * For the cross-client tests, `python3` with its `pip` module: [`ensure_python_client`]
+//!   installs the official `hazelcast-python-client` into `<workspace>/target/hz/py/` (never
+//!   system-wide) on first use.
 //!
 //! # Example
 //!
@@ -122,6 +125,7 @@ mod javac;
 pub mod netns;
 mod ports;
 pub mod proxy;
+mod python;
 pub mod raw;
 mod shared;
 mod spawner;
@@ -136,6 +140,7 @@ pub use fetch::{
     runs_dir,
 };
 pub use proxy::{FaultProxy, HostileServer};
+pub use python::{PYTHON_CLIENT_VERSION, PythonClient, ensure_python_client};
 pub use shared::{SharedCluster, shared_cluster};
 pub use tls::{
     CertFiles, TestPki, TlsCluster, TlsFront, TlsFrontOptions, TlsProtocolVersion, ensure_tls_front_classes,
