@@ -102,8 +102,9 @@
 //! coordinator (test CA generated with `rcgen`, scripted answers per token, request counting).
 //! [`netns::PublicAddressCluster`] starts members inside a network namespace the test creates,
 //! advertising a private `127.0.0.1:<port>` (unreachable from the test) and a public
-//! `10.77.X.2:<port>` through a small Discovery SPI strategy compiled at run time (needs root,
-//! iproute2 and `javac`).
+//! `10.77.X.2:<port>` through a small Discovery SPI strategy compiled at run time (needs iproute2,
+//! and root or unprivileged user namespaces; [`netns::netns_test`] decides, and skips loudly
+//! when neither is there).
 //!
 //! # Environment
 //!
@@ -114,7 +115,6 @@
 //! | `HZ_RUN_DIR` | run directories (else `<workspace>/target/hz/runs`) |
 //! | `JAVA_HOME` | the JDK to use |
 //! | `HZ_MVN` | the Maven program (else `mvn`) |
-//! | `HZ_SKIP_NETNS_TESTS` | `1`: tests needing network namespaces skip (saying so) when namespaces are unavailable, instead of failing |
 
 pub mod cloud;
 mod cluster;
@@ -128,6 +128,7 @@ pub mod proxy;
 mod python;
 pub mod raw;
 mod shared;
+pub(crate) mod skip;
 mod spawner;
 mod sys;
 mod tls;
@@ -142,6 +143,7 @@ pub use fetch::{
 pub use proxy::{FaultProxy, HostileServer};
 pub use python::{PYTHON_CLIENT_VERSION, PythonClient, ensure_python_client};
 pub use shared::{SharedCluster, shared_cluster};
+pub use skip::{current_test_name, report_skip};
 pub use tls::{
     CertFiles, TestPki, TlsCluster, TlsFront, TlsFrontOptions, TlsProtocolVersion, ensure_tls_front_classes,
 };
