@@ -139,3 +139,64 @@ fn compile_into(
     fs::write(classes.join("READY"), "").ctx(|| "writing READY".to_owned())?;
     Ok(classes)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn probe(text: &'static str) -> PathBuf {
+        ensure_classes(
+            "javac-probe",
+            &[JavaSource {
+                path: "it/hz/Probe.java",
+                text,
+            }],
+            None,
+            &[("probe.txt", "x".to_owned())],
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn compiled_once_per_source_and_again_when_it_changes() {
+        let a = probe("package it.hz; public class Probe { static int v = 1; }");
+        assert!(a.join("it/hz/Probe.class").is_file());
+        assert!(a.join("probe.txt").is_file());
+        assert!(a.join("READY").is_file());
+        let modified = fs::metadata(a.join("it/hz/Probe.class"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        let again = probe("package it.hz; public class Probe { static int v = 1; }");
+        assert_eq!(again, a);
+        let modified_again = fs::metadata(again.join("it/hz/Probe.class"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(modified, modified_again, "reused, not compiled again");
+        let b = probe("package it.hz; public class Probe { static int v = 2; }");
+        assert_ne!(a, b);
+        assert!(b.join("it/hz/Probe.class").is_file());
+    }
+
+    #[test]
+    fn a_compile_error_is_reported_with_javac_output() {
+        let err = ensure_classes(
+            "javac-probe-broken",
+            &[JavaSource {
+                path: "it/hz/Broken.java",
+                text: "package it.hz; public class Broken { int x = ; }",
+            }],
+            None,
+            &[],
+        )
+        .unwrap_err();
+        match err {
+            TestkitError::JavacFailed { what, output } => {
+                assert_eq!(what, "javac-probe-broken");
+                assert!(output.contains("Broken.java"), "{output}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+}
