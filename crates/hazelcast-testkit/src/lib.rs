@@ -111,7 +111,7 @@
 //! | Variable | Effect |
 //! | --- | --- |
 //! | `HZ_VERSION` | default member version (else [`DEFAULT_HZ_VERSION`]) |
-//! | `HZ_CACHE_DIR` | jar cache base directory (else `<workspace>/target/hz`) |
+//! | `HZ_CACHE_DIR` | cache base directory (else `<workspace>/target/hz`): member jars, the compiled Java helpers (`ext/`), the Python client (`py/`) |
 //! | `HZ_RUN_DIR` | run directories (else `<workspace>/target/hz/runs`) |
 //! | `JAVA_HOME` | the JDK to use |
 //! | `HZ_MVN` | the Maven program (else `mvn`) |
