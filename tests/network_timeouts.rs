@@ -422,19 +422,19 @@ async fn latency_relay(upstream: SocketAddr, delay: Duration) -> (SocketAddr, to
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn connect_timeout_bounds_tls_and_authentication_together() {
     let cluster = cluster().await;
-    let (pki, stunnel) = tokio::task::spawn_blocking(|| {
+    let (pki, front) = tokio::task::spawn_blocking(|| {
         let pki = hazelcast_testkit::TestPki::generate().expect("PKI");
-        let stunnel = hazelcast_testkit::Stunnel::start(
+        let front = hazelcast_testkit::TlsFront::start(
             &pki,
             &[cluster.address(0)],
-            &hazelcast_testkit::StunnelOptions::default(),
+            &hazelcast_testkit::TlsFrontOptions::default(),
         )
-        .expect("stunnel");
-        (pki, stunnel)
+        .expect("TLS front");
+        (pki, front)
     })
     .await
     .expect("join");
-    let (relay, task) = latency_relay(stunnel.address(0), Duration::from_millis(300)).await;
+    let (relay, task) = latency_relay(front.address(0), Duration::from_millis(300)).await;
     let mut cfg = config(cluster.cluster_name());
     cfg.smart_routing = false;
     cfg.connection =

@@ -16,7 +16,7 @@ use hazelcast::discovery::{CloudConfig, CloudDiscovery, DiscoveryError};
 use hazelcast::transport::{Secret, TlsConfig, TlsConfigError, TlsConnector};
 use hazelcast::{ClientConfig, HazelcastClient, HazelcastError};
 use hazelcast_testkit::cloud::{CloudResponse, CloudStub};
-use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster, Stunnel, StunnelOptions, TestPki};
+use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster, TestPki, TlsFront, TlsFrontOptions};
 
 static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(1));
 
@@ -198,16 +198,12 @@ fn encrypt_key(key: &Path, password: &str) -> PathBuf {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn tls_key_password_never_leaks() {
     let cluster = cluster().await;
-    assert!(
-        hazelcast_testkit::stunnel_available(),
-        "stunnel is required: apt-get install -y stunnel4"
-    );
     let member = cluster.address(0);
-    let (pki, stunnel) = tokio::task::spawn_blocking(move || {
+    let (pki, front) = tokio::task::spawn_blocking(move || {
         let pki = TestPki::generate().expect("test PKI");
-        let stunnel =
-            Stunnel::start(&pki, &[member], &StunnelOptions::mutual(&pki.ca.cert)).expect("stunnel");
-        (pki, stunnel)
+        let front =
+            TlsFront::start(&pki, &[member], &TlsFrontOptions::mutual(&pki.ca.cert)).expect("TLS front");
+        (pki, front)
     })
     .await
     .expect("join");
@@ -231,7 +227,7 @@ async fn tls_key_password_never_leaks() {
     let tls_base = |password: &str| {
         ClientConfig::builder()
             .cluster_name(cluster.cluster_name())
-            .cluster_members([stunnel.address(0).to_string()])
+            .cluster_members([front.address(0).to_string()])
             .smart_routing(false)
             .connection_timeout(Duration::from_secs(5))
             .cluster_connect_timeout(Some(Duration::from_secs(3)))

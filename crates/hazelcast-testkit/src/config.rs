@@ -202,7 +202,7 @@ impl ClusterConfig {
     /// port ([`Cluster::address`]); clients connect to a separate client endpoint per member
     /// ([`Cluster::client_address`]) that advertises the public address
     /// `127.0.0.1:<public port>` ([`Cluster::public_client_address`]), where a proxy such as
-    /// [`Stunnel`](crate::Stunnel) is expected to listen (testbed.md 8.1). Both extra ports are
+    /// [`TlsFront`](crate::TlsFront) is expected to listen (testbed.md 8.1). Both extra ports are
     /// reserved per member. The member port does not accept clients in this mode.
     pub fn client_endpoints(mut self, on: bool) -> Self {
         self.client_endpoints = on;

@@ -25,6 +25,44 @@ pub enum TestkitError {
         program: PathBuf,
     },
 
+    /// The `javac` executable could not be run (the test kit compiles its Java helpers, such as
+    /// the TLS terminator, with it).
+    #[error(
+        "javac not found: could not run `{program}` (install a JDK 17+, not only a JRE, or set JAVA_HOME)"
+    )]
+    JavacNotFound {
+        /// The program the test kit tried to run.
+        program: PathBuf,
+    },
+
+    /// `javac` failed to compile one of the test kit's Java helpers.
+    #[error("javac failed to compile the test kit's {what}; output tail:\n{output}")]
+    JavacFailed {
+        /// Which helper.
+        what: String,
+        /// The tail of javac's output.
+        output: String,
+    },
+
+    /// The `python3` executable could not be run (the cross-client tests need it, like the
+    /// members need Java).
+    #[error("python3 not found: could not run `{program}` (install Python 3 with pip)")]
+    PythonNotFound {
+        /// The program the test kit tried to run.
+        program: PathBuf,
+    },
+
+    /// `python3` ran but failed (for example pip could not install the Python client).
+    #[error("{what}: python3 failed ({status}); output tail:\n{output}")]
+    PythonFailed {
+        /// What the test kit was doing.
+        what: String,
+        /// The exit status.
+        status: String,
+        /// The tail of the output (stdout and stderr).
+        output: String,
+    },
+
     /// Maven ran but did not produce the member jar.
     #[error("maven failed to download com.hazelcast:hazelcast:{version} ({status}); output tail:\n{stderr}")]
     MavenFailed {

@@ -6,11 +6,16 @@
 //!
 //! # Requirements
 //!
-//! * A JDK 17+ (`$JAVA_HOME/bin/java`, else `java` on `PATH`); see [`java_available`].
+//! * A JDK 17+ (`$JAVA_HOME/bin/java` and `javac`, else `java` and `javac` on `PATH`); see
+//!   [`java_available`]. `javac` compiles the kit's own Java helpers (TLS terminator, discovery
+//!   strategy) into the jar cache.
 //! * Maven 3.8+ (`mvn`, or the program named by `HZ_MVN`) with access to Maven Central, the first
 //!   time a version is used: [`ensure_member_jar`] downloads `com.hazelcast:hazelcast:<version>`
 //!   into `<workspace>/target/hz/<version>/` (or `$HZ_CACHE_DIR/<version>/`) and later runs reuse
 //!   it. Concurrent tests and processes share one download (file lock + atomic rename).
+//! * For the cross-client tests, `python3` with its `pip` module: [`ensure_python_client`]
+//!   installs the official `hazelcast-python-client` into `<workspace>/target/hz/py/` (never
+//!   system-wide) on first use.
 //!
 //! # Example
 //!
@@ -83,11 +88,13 @@
 //!
 //! # TLS
 //!
-//! Open-source members cannot speak TLS, so the test kit puts stunnel (Debian package `stunnel4`)
-//! in front of them: [`TestPki`] generates a CA, server, client, untrusted, expired and wrong-host
-//! certificates with `rcgen`; [`Stunnel`] runs one TLS service per target, killed on drop and with
-//! the test process; [`TlsCluster`] starts members with [`ClusterConfig::client_endpoints`]
-//! (advanced network, members advertise the stunnel ports) and stunnel on those ports.
+//! Open-source members cannot speak TLS, so the test kit puts its own TLS terminator in front of
+//! them: [`TestPki`] generates a CA, server, client, untrusted, expired and wrong-host certificates
+//! with `rcgen`; [`TlsFront`] is a small JSSE (the JDK's TLS, not rustls) program, compiled with
+//! `javac` into the jar cache on first use, that runs one TLS service per target and is killed on
+//! drop and with the test process; [`TlsCluster`] starts members with
+//! [`ClusterConfig::client_endpoints`] (advanced network, members advertise the terminator's
+//! ports) and the terminator on those ports.
 //!
 //! # Cloud discovery stub and private/public members
 //!
@@ -95,31 +102,33 @@
 //! coordinator (test CA generated with `rcgen`, scripted answers per token, request counting).
 //! [`netns::PublicAddressCluster`] starts members inside a network namespace the test creates,
 //! advertising a private `127.0.0.1:<port>` (unreachable from the test) and a public
-//! `10.77.X.2:<port>` through a small Discovery SPI strategy compiled at run time (needs root,
-//! iproute2 and `javac`).
+//! `10.77.X.2:<port>` through a small Discovery SPI strategy compiled at run time (needs iproute2,
+//! and root or unprivileged user namespaces; [`netns::netns_test`] decides, and skips loudly
+//! when neither is there).
 //!
 //! # Environment
 //!
 //! | Variable | Effect |
 //! | --- | --- |
 //! | `HZ_VERSION` | default member version (else [`DEFAULT_HZ_VERSION`]) |
-//! | `HZ_CACHE_DIR` | jar cache base directory (else `<workspace>/target/hz`) |
+//! | `HZ_CACHE_DIR` | cache base directory (else `<workspace>/target/hz`): member jars, the compiled Java helpers (`ext/`), the Python client (`py/`) |
 //! | `HZ_RUN_DIR` | run directories (else `<workspace>/target/hz/runs`) |
 //! | `JAVA_HOME` | the JDK to use |
 //! | `HZ_MVN` | the Maven program (else `mvn`) |
-//! | `HZ_SKIP_NETNS_TESTS` | `1`: tests needing network namespaces skip (saying so) when namespaces are unavailable, instead of failing |
-//! | `HZ_STUNNEL` | the stunnel program (else `stunnel4`, then `stunnel`, on `PATH`) |
 
 pub mod cloud;
 mod cluster;
 mod config;
 mod error;
 mod fetch;
+mod javac;
 pub mod netns;
 mod ports;
 pub mod proxy;
+mod python;
 pub mod raw;
 mod shared;
+pub(crate) mod skip;
 mod spawner;
 mod sys;
 mod tls;
@@ -132,5 +141,9 @@ pub use fetch::{
     runs_dir,
 };
 pub use proxy::{FaultProxy, HostileServer};
+pub use python::{PYTHON_CLIENT_VERSION, PythonClient, ensure_python_client};
 pub use shared::{SharedCluster, shared_cluster};
-pub use tls::{CertFiles, Stunnel, StunnelOptions, TestPki, TlsCluster, stunnel_available, stunnel_program};
+pub use skip::{current_test_name, report_skip};
+pub use tls::{
+    CertFiles, TestPki, TlsCluster, TlsFront, TlsFrontOptions, TlsProtocolVersion, ensure_tls_front_classes,
+};

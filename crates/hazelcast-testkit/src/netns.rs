@@ -16,9 +16,18 @@
 //! the private one is not: nothing listens on those loopback ports there, because they are
 //! reserved by the test kit's port allocator for the cluster's lifetime.
 //!
-//! Requires root (or `CAP_SYS_ADMIN` + `CAP_NET_ADMIN`), iproute2's `ip` and `javac`. When they
-//! are missing, [`NetNs::create`] fails with [`NetnsError::Unavailable`] saying what is missing;
-//! tests fail with that message unless [`skip_netns_tests`] (`HZ_SKIP_NETNS_TESTS=1`) is set.
+//! Building the topology needs `CAP_SYS_ADMIN` + `CAP_NET_ADMIN` over the test process's network
+//! namespace, iproute2's `ip` and `javac`. Tests start with [`netns_test`], which picks where:
+//!
+//! * as root, in the test process itself ([`NetnsMode::Here`]);
+//! * otherwise, where the kernel allows unprivileged user namespaces, in a **child**: the test
+//!   binary runs the one test again inside `unshare --user --map-root-user --net --mount`, where it
+//!   is root of a private network namespace (loopback only, a tmpfs on `/run` for `ip netns`),
+//!   builds the same topology there and reaches the members' public address over the veth pair
+//!   exactly as the root path does ([`NetnsMode::UserNamespace`]); the member jar and the
+//!   discovery classes are fetched first, since the child has no network beyond its namespaces;
+//! * otherwise the test skips with one `SKIPPED: <test>: <reason>` line on stderr
+//!   ([`report_skip`](crate::report_skip)), which `.ci/run` turns into a failed run.
 //!
 //! Namespaces are named `hzt-<pid>-<seq>` and deleted on drop (the veth pair goes with them);
 //! namespaces of dead test processes are swept on the next [`NetNs::create`].
@@ -34,20 +43,20 @@
 //! # Ok::<(), hazelcast_testkit::netns::NetnsError>(())
 //! ```
 
-use std::collections::hash_map::DefaultHasher;
 use std::fs::{self, File, OpenOptions};
-use std::hash::{Hash, Hasher};
 use std::io;
 use std::net::{Ipv4Addr, SocketAddr, SocketAddrV4};
 use std::ops::Deref;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
 
 use crate::cluster::Cluster;
 use crate::config::ClusterConfig;
 use crate::error::{IoContext, TestkitError};
-use crate::{fetch, sys};
+use crate::{fetch, javac, sys};
 
 /// The strategy's Java source (project-owned test scaffolding).
 const STRATEGY_SOURCE: &str = include_str!("../java/it/hz/StaticPublicDiscovery.java");
@@ -64,24 +73,189 @@ const SUBNETS: u32 = 1 << 14;
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum NetnsError {
-    /// Network namespaces cannot be used here; says what is missing (root, iproute2, javac …).
-    #[error(
-        "network namespace tests cannot run: {missing} (they need root and iproute2; set \
-         HZ_SKIP_NETNS_TESTS=1 to skip them)"
-    )]
+    /// Network namespaces cannot be used here; says what is missing (privileges, iproute2 …).
+    #[error("network namespaces cannot be used here: {missing}")]
     Unavailable {
         /// What is missing.
         missing: String,
     },
+    /// The test, run again inside a user namespace ([`NetnsMode::UserNamespace`]), failed.
+    #[error("the test failed inside its user namespace ({status}); its output:\n{output}")]
+    ChildFailed {
+        /// The child's exit status.
+        status: String,
+        /// The tail of the child's output.
+        output: String,
+    },
+    /// The test, run again inside a user namespace, did not finish in time.
+    #[error("the test did not finish inside its user namespace within {0:?}")]
+    ChildTimedOut(Duration),
     /// Starting or driving the members failed.
     #[error(transparent)]
     Testkit(#[from] TestkitError),
 }
 
-/// Whether `HZ_SKIP_NETNS_TESTS` is set to a value other than empty or `0`: tests that need
-/// network namespaces may then skip (saying so) instead of failing when namespaces are missing.
-pub fn skip_netns_tests() -> bool {
-    std::env::var_os("HZ_SKIP_NETNS_TESTS").is_some_and(|v| !v.is_empty() && v != "0")
+/// Where a test that needs network namespaces can build them (see the module docs).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NetnsMode {
+    /// In this process: it is root (also: root of the kit's user namespace, in the child).
+    Here,
+    /// Not root, but unprivileged user namespaces work: the test runs again in a child inside
+    /// `unshare --user --map-root-user --net --mount`.
+    UserNamespace,
+    /// Neither; why.
+    Unavailable(String),
+}
+
+/// Whether `program args…` runs and exits successfully.
+fn succeeds(program: &str, args: &[&str]) -> Result<bool, io::Error> {
+    Command::new(program)
+        .args(args)
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .map(|s| s.success())
+}
+
+/// The unshare arguments of the child's namespaces.
+const UNSHARE_ARGS: [&str; 5] = ["--user", "--map-root-user", "--net", "--mount", "--"];
+
+/// Decides (once per process) where this process can build network namespaces.
+pub fn netns_mode() -> NetnsMode {
+    static MODE: OnceLock<NetnsMode> = OnceLock::new();
+    MODE.get_or_init(|| {
+        if !matches!(succeeds("ip", &["-V"]), Ok(true)) {
+            return NetnsMode::Unavailable("iproute2's `ip` program is not installed".into());
+        }
+        let root = sys::effective_uid() == 0;
+        let unshare_net = succeeds("unshare", &["--net", "true"]);
+        if let Err(e) = &unshare_net {
+            return NetnsMode::Unavailable(format!("util-linux's `unshare` program cannot be run ({e})"));
+        }
+        if root && matches!(unshare_net, Ok(true)) {
+            return NetnsMode::Here;
+        }
+        let mut args: Vec<&str> = UNSHARE_ARGS.to_vec();
+        args.push("true");
+        if matches!(succeeds("unshare", &args), Ok(true)) {
+            return NetnsMode::UserNamespace;
+        }
+        NetnsMode::Unavailable(if root {
+            "this root process may not create network namespaces (no CAP_SYS_ADMIN?) and \
+             unprivileged user namespaces are not allowed either"
+                .into()
+        } else {
+            "not root, and the kernel does not allow unprivileged user namespaces \
+             (`unshare --user --map-root-user --net --mount true` fails)"
+                .into()
+        })
+    })
+    .clone()
+}
+
+/// What [`netns_test`] decided.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum NetnsTest {
+    /// Run the test's body in this process.
+    RunHere,
+    /// The test ran (and passed) in a child inside a user namespace; the caller returns.
+    PassedInChild,
+    /// Network namespaces are unavailable; the `SKIPPED:` line was written; the caller returns.
+    Skipped(String),
+}
+
+/// How long the child of [`NetnsMode::UserNamespace`] may run.
+const CHILD_TIMEOUT: Duration = Duration::from_secs(600);
+
+/// The start of every test that builds network namespaces: decides where it runs (see the
+/// module docs). `test` is the test's path in its binary as the harness knows it (`name`,
+/// `module::name`), used to run exactly that test again in the child.
+///
+/// Blocks while the child runs (call it through `spawn_blocking` from async tests). Before
+/// starting the child it makes sure the default member jar and the discovery classes are in
+/// the cache, because the child has no network beyond its own namespaces.
+///
+/// ```no_run
+/// use hazelcast_testkit::netns::{NetnsTest, netns_test};
+///
+/// #[test]
+/// fn members_in_a_namespace() {
+///     match netns_test("members_in_a_namespace").expect("network namespaces") {
+///         NetnsTest::RunHere => {}
+///         _ => return,
+///     }
+///     // … PublicAddressCluster::start(…) …
+/// }
+/// ```
+pub fn netns_test(test: &str) -> Result<NetnsTest, NetnsError> {
+    match netns_mode() {
+        NetnsMode::Here => Ok(NetnsTest::RunHere),
+        NetnsMode::Unavailable(reason) => {
+            crate::report_skip(test, &format!("needs network namespaces: {reason}"));
+            Ok(NetnsTest::Skipped(reason))
+        }
+        NetnsMode::UserNamespace => {
+            let jar = fetch::ensure_member_jar(&fetch::default_version())?;
+            ensure_public_discovery_classes(&jar)?;
+            run_in_user_namespace(test)?;
+            Ok(NetnsTest::PassedInChild)
+        }
+    }
+}
+
+/// Runs `<this test binary> <test> --exact` inside `unshare --user --map-root-user --net
+/// --mount` with a tmpfs on `/run` (so `ip netns add` can create `/run/netns`) and loopback up.
+fn run_in_user_namespace(test: &str) -> Result<(), NetnsError> {
+    let exe = std::env::current_exe().ctx(|| "locating the test binary".to_owned())?;
+    let mut command = Command::new("unshare");
+    command
+        .args(UNSHARE_ARGS)
+        .args([
+            "sh",
+            "-c",
+            "mount -t tmpfs -o mode=0755 hz-run /run && ip link set lo up && exec \"$0\" \"$@\"",
+        ])
+        .arg(&exe)
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = crate::spawner::spawn(command)?.ctx(|| "starting unshare".to_owned())?;
+    let pid = child.id();
+    let (tx, rx) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        let _ = tx.send(child.wait_with_output());
+    });
+    let out = match rx.recv_timeout(CHILD_TIMEOUT) {
+        Ok(out) => out.ctx(|| "waiting for the test in its user namespace".to_owned())?,
+        Err(_) => {
+            // The child is still ours (not reaped: the waiting thread holds it).
+            let _ = sys::send_signal(pid, libc::SIGKILL);
+            return Err(NetnsError::ChildTimedOut(CHILD_TIMEOUT));
+        }
+    };
+    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
+    text.push_str(&String::from_utf8_lossy(&out.stderr));
+    // Shown with the test's output (on failure, or with --nocapture).
+    eprintln!("---- {test} inside its user namespace ----\n{text}\n---- end ----");
+    for line in text.lines().filter(|l| l.starts_with("SKIPPED: ")) {
+        crate::skip::write_line(line);
+    }
+    let ran = text.contains("test result: ok. 1 passed");
+    if !out.status.success() || !ran {
+        return Err(NetnsError::ChildFailed {
+            status: if ran {
+                out.status.to_string()
+            } else {
+                format!("{}, and not exactly 1 test passed", out.status)
+            },
+            output: fetch::tail_lines(&text, 80),
+        });
+    }
+    Ok(())
 }
 
 fn run_ip(args: &[&str]) -> Result<Output, NetnsError> {
@@ -107,7 +281,7 @@ fn ip(args: &[&str]) -> Result<(), NetnsError> {
     let command = format!("ip {}", args.join(" "));
     if stderr.contains("Operation not permitted") || stderr.contains("Permission denied") {
         return Err(NetnsError::Unavailable {
-            missing: format!("root privileges (`{command}` failed: {stderr})"),
+            missing: format!("privileges (`{command}` failed: {stderr})"),
         });
     }
     Err(NetnsError::Testkit(TestkitError::io(
@@ -254,90 +428,19 @@ fn sweep_stale_namespaces() {
     }
 }
 
-/// The `javac` program: `$JAVA_HOME/bin/javac` when that exists, else `javac` from `PATH`.
-fn javac_program() -> PathBuf {
-    if let Some(home) = std::env::var_os("JAVA_HOME").filter(|h| !h.is_empty()) {
-        let javac = Path::new(&home).join("bin").join("javac");
-        if javac.is_file() {
-            return javac;
-        }
-    }
-    PathBuf::from("javac")
-}
-
 /// Compiles `it.hz.StaticPublicDiscovery` against `jar` (once per source and jar; shared by
 /// concurrent tests and processes) and returns the class directory to put on the member's class
 /// path (it holds the service file too).
 pub fn ensure_public_discovery_classes(jar: &Path) -> Result<PathBuf, NetnsError> {
-    let mut hasher = DefaultHasher::new();
-    STRATEGY_SOURCE.hash(&mut hasher);
-    jar.hash(&mut hasher);
-    fs::metadata(jar).map(|m| m.len()).unwrap_or(0).hash(&mut hasher);
-    let dir = fetch::cache_dir()
-        .join("ext")
-        .join(format!("static-public-discovery-{:016x}", hasher.finish()));
-    let ready = dir.join("READY");
-    if ready.is_file() {
-        return Ok(dir);
-    }
-    static SEQ: AtomicU64 = AtomicU64::new(0);
-    let tmp = dir.with_extension(format!(
-        "tmp-{}-{}",
-        std::process::id(),
-        SEQ.fetch_add(1, Ordering::Relaxed)
-    ));
-    let _ = fs::remove_dir_all(&tmp);
-    let src = tmp.join("src").join("StaticPublicDiscovery.java");
-    let classes = tmp.join("classes");
-    fs::create_dir_all(tmp.join("src")).ctx(|| format!("creating {}", tmp.display()))?;
-    fs::create_dir_all(classes.join("META-INF/services"))
-        .ctx(|| format!("creating {}", classes.display()))?;
-    fs::write(&src, STRATEGY_SOURCE).ctx(|| format!("writing {}", src.display()))?;
-    let javac = javac_program();
-    let out = Command::new(&javac)
-        .args(["--release", "17", "-nowarn", "-cp"])
-        .arg(jar)
-        .arg("-d")
-        .arg(&classes)
-        .arg(&src)
-        .stdin(Stdio::null())
-        .output()
-        .map_err(|e| match e.kind() {
-            io::ErrorKind::NotFound => NetnsError::Unavailable {
-                missing: format!("`{}` (a JDK 17+ with javac) is not installed", javac.display()),
-            },
-            _ => NetnsError::Testkit(TestkitError::io("running javac", e)),
-        })?;
-    if !out.status.success() {
-        let _ = fs::remove_dir_all(&tmp);
-        return Err(NetnsError::Testkit(TestkitError::io(
-            format!(
-                "javac failed to compile {STRATEGY_CLASS}: {}",
-                String::from_utf8_lossy(&out.stderr)
-            ),
-            io::Error::other("javac failed"),
-        )));
-    }
-    fs::write(classes.join(SERVICE_FILE), format!("{STRATEGY_CLASS}$Factory\n"))
-        .ctx(|| format!("writing the service file in {}", classes.display()))?;
-    fs::write(classes.join("READY"), "").ctx(|| "writing READY".to_owned())?;
-    if let Some(parent) = dir.parent() {
-        fs::create_dir_all(parent).ctx(|| format!("creating {}", parent.display()))?;
-    }
-    match fs::rename(&classes, &dir) {
-        Ok(()) => {}
-        // Another test won the race; its result is as good as ours.
-        Err(_) if ready.is_file() => {}
-        Err(e) => {
-            let _ = fs::remove_dir_all(&tmp);
-            return Err(NetnsError::Testkit(TestkitError::io(
-                format!("moving compiled classes to {}", dir.display()),
-                e,
-            )));
-        }
-    }
-    let _ = fs::remove_dir_all(&tmp);
-    Ok(dir)
+    Ok(javac::ensure_classes(
+        "static-public-discovery",
+        &[javac::JavaSource {
+            path: "it/hz/StaticPublicDiscovery.java",
+            text: STRATEGY_SOURCE,
+        }],
+        Some(jar),
+        &[(SERVICE_FILE, format!("{STRATEGY_CLASS}$Factory\n"))],
+    )?)
 }
 
 /// The `<join>` of a member that discovers its peers through `StaticPublicDiscovery`, mapping

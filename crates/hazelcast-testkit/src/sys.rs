@@ -84,3 +84,12 @@ pub(crate) fn kill_child_with_parent(cmd: &mut Command) {
         });
     }
 }
+
+/// The effective user id of this process (`geteuid(2)`); `0` also inside a user namespace that
+/// maps root to the calling user.
+pub(crate) fn effective_uid() -> u32 {
+    #[allow(unsafe_code)]
+    // SAFETY: geteuid(2) takes no arguments, cannot fail and touches no memory of this process.
+    let uid = unsafe { libc::geteuid() };
+    uid
+}

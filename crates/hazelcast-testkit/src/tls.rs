@@ -1,24 +1,27 @@
 //! TLS for tests: a test PKI generated at run time ([`TestPki`]), a real TLS terminator
-//! ([`Stunnel`]) in front of members, and [`TlsCluster`], a cluster whose members advertise the
-//! stunnel ports to clients (testbed.md section 8).
+//! ([`TlsFront`]) in front of members, and [`TlsCluster`], a cluster whose members advertise the
+//! terminator's ports to clients (testbed.md section 8).
 //!
-//! The open-source member cannot speak TLS, so stunnel (OpenSSL) terminates TLS and forwards
-//! plaintext to each member's client endpoint. Needs the `stunnel4` Debian package (`stunnel4` or
-//! `stunnel` on `PATH`, or the program named by `HZ_STUNNEL`).
+//! The open-source member cannot speak TLS, so a small terminator built on the JDK's own TLS
+//! implementation (JSSE, independent of the client's rustls) accepts TLS and forwards plaintext to
+//! each member's client endpoint. Its source, `crates/hazelcast-testkit/java/it/hz/TlsFront.java`,
+//! is compiled with `javac` into the jar cache (`target/hz/ext/`) on first use and whenever it
+//! changes; it needs nothing beyond the JDK 17+ the members already need.
 //!
 //! ```no_run
-//! use hazelcast_testkit::{ClusterConfig, StunnelOptions, TestPki, TlsCluster};
+//! use hazelcast_testkit::{ClusterConfig, TestPki, TlsCluster, TlsFrontOptions};
 //!
 //! # fn main() -> Result<(), hazelcast_testkit::TestkitError> {
 //! let pki = TestPki::generate()?;
-//! let tls = TlsCluster::start(ClusterConfig::new().members(3), &pki, StunnelOptions::default())?;
+//! let tls = TlsCluster::start(ClusterConfig::new().members(3), &pki, TlsFrontOptions::default())?;
 //! let tls_addrs = tls.tls_addresses(); // where clients dial TLS; members advertise these
 //! # let _ = tls_addrs; Ok(()) }
 //! ```
 
+use std::fmt;
 use std::fs::{self, File};
 use std::io;
-use std::net::{SocketAddr, TcpStream};
+use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -31,7 +34,8 @@ use rcgen::{
 use crate::cluster::Cluster;
 use crate::config::ClusterConfig;
 use crate::error::{IoContext, TestkitError};
-use crate::fetch::tail_lines;
+use crate::fetch::{self, tail_lines};
+use crate::javac;
 use crate::ports::{self, PortLease};
 use crate::spawner;
 
@@ -204,71 +208,114 @@ impl TestPki {
     }
 }
 
-/// The stunnel program: `$HZ_STUNNEL`, else `stunnel4`, else `stunnel` (on `PATH`).
-pub fn stunnel_program() -> Option<PathBuf> {
-    if let Some(p) = std::env::var_os("HZ_STUNNEL") {
-        return Some(PathBuf::from(p));
-    }
-    let path = std::env::var_os("PATH")?;
-    for dir in std::env::split_paths(&path) {
-        for name in ["stunnel4", "stunnel"] {
-            let candidate = dir.join(name);
-            if candidate.is_file() {
-                return Some(candidate);
-            }
+/// The terminator's Java source (project-owned test scaffolding).
+const TLS_FRONT_SOURCE: &str = include_str!("../java/it/hz/TlsFront.java");
+/// The terminator's main class.
+const TLS_FRONT_CLASS: &str = "it.hz.TlsFront";
+
+/// Compiles the terminator (once per source text; shared by concurrent tests and processes) and
+/// returns its class directory under `<cache dir>/ext/`.
+pub fn ensure_tls_front_classes() -> Result<PathBuf, TestkitError> {
+    javac::ensure_classes(
+        "tls-front",
+        &[javac::JavaSource {
+            path: "it/hz/TlsFront.java",
+            text: TLS_FRONT_SOURCE,
+        }],
+        None,
+        &[],
+    )
+}
+
+/// A TLS protocol version the terminator may speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[non_exhaustive]
+pub enum TlsProtocolVersion {
+    /// TLS 1.2 (`TLSv1.2`).
+    Tls12,
+    /// TLS 1.3 (`TLSv1.3`).
+    Tls13,
+}
+
+impl TlsProtocolVersion {
+    const ALL: [TlsProtocolVersion; 2] = [TlsProtocolVersion::Tls12, TlsProtocolVersion::Tls13];
+
+    /// The JSSE protocol name (`TLSv1.2`, `TLSv1.3`).
+    pub fn jsse_name(self) -> &'static str {
+        match self {
+            TlsProtocolVersion::Tls12 => "TLSv1.2",
+            TlsProtocolVersion::Tls13 => "TLSv1.3",
         }
     }
-    None
 }
 
-/// Whether stunnel is installed.
-pub fn stunnel_available() -> bool {
-    stunnel_program().is_some()
+impl fmt::Display for TlsProtocolVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.jsse_name())
+    }
 }
 
-/// How stunnel terminates TLS: its certificate, client authentication and protocol limits.
+/// How the terminator speaks TLS: its certificate, client authentication and protocol limits.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct StunnelOptions {
+pub struct TlsFrontOptions {
     /// Server certificate and key; `None` uses [`TestPki::server`].
     pub server: Option<CertFiles>,
-    /// Require a client certificate signed by this CA (`CAfile` + `verifyChain = yes`).
+    /// Require a client certificate chaining to this CA (PEM). A client without a certificate is
+    /// refused like OpenSSL servers refuse it: `certificate_required` after a TLS 1.3 handshake,
+    /// `handshake_failure` during a TLS 1.2 one; a certificate from another CA fails the
+    /// handshake with JSSE's `certificate_unknown`.
     pub client_ca: Option<PathBuf>,
-    /// `sslVersionMin` (e.g. `TLSv1.2`); default `TLSv1.2`.
-    pub min_version: Option<String>,
-    /// `sslVersionMax` (e.g. `TLSv1.2`).
-    pub max_version: Option<String>,
-    /// `ciphers` (OpenSSL cipher list, TLS ≤ 1.2).
-    pub ciphers: Option<String>,
-    /// `ciphersuites` (TLS 1.3).
-    pub ciphersuites: Option<String>,
+    /// The lowest version offered; default TLS 1.2.
+    pub min_version: Option<TlsProtocolVersion>,
+    /// The highest version offered; default TLS 1.3.
+    pub max_version: Option<TlsProtocolVersion>,
+    /// Restricts the cipher suites (TLS 1.2 and 1.3 alike) to these JSSE / IANA names, e.g.
+    /// `TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256` or `TLS_AES_256_GCM_SHA384`; `None` keeps the
+    /// JDK's defaults.
+    pub cipher_suites: Option<Vec<String>>,
 }
 
-impl StunnelOptions {
+impl TlsFrontOptions {
     /// Server authentication only, with `server` as the certificate.
     pub fn with_server(server: CertFiles) -> Self {
-        StunnelOptions {
+        TlsFrontOptions {
             server: Some(server),
-            ..StunnelOptions::default()
+            ..TlsFrontOptions::default()
         }
     }
 
     /// Mutual TLS: client certificates must chain to `ca`.
     pub fn mutual(ca: impl Into<PathBuf>) -> Self {
-        StunnelOptions {
+        TlsFrontOptions {
             client_ca: Some(ca.into()),
-            ..StunnelOptions::default()
+            ..TlsFrontOptions::default()
         }
+    }
+
+    /// The enabled protocol versions, lowest first.
+    fn protocols(&self) -> Result<Vec<TlsProtocolVersion>, TestkitError> {
+        let min = self.min_version.unwrap_or(TlsProtocolVersion::Tls12);
+        let max = self.max_version.unwrap_or(TlsProtocolVersion::Tls13);
+        if min > max {
+            return Err(TestkitError::InvalidConfig(format!(
+                "TLS front: min_version {min} is above max_version {max}"
+            )));
+        }
+        Ok(TlsProtocolVersion::ALL
+            .into_iter()
+            .filter(|v| (min..=max).contains(v))
+            .collect())
     }
 }
 
-/// How long [`Stunnel::start`] waits for every accept port to take a TCP connection.
-const STUNNEL_READY_TIMEOUT: Duration = Duration::from_secs(20);
+/// How long [`TlsFront::start`] waits for the terminator to listen on every port (a JVM start).
+const TLS_FRONT_READY_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A running stunnel process terminating TLS on loopback ports and forwarding plaintext to
-/// targets. Killed (`SIGKILL`) on drop, and when the test process dies (`PR_SET_PDEATHSIG`,
-/// spawned from the test kit's spawner thread).
+/// A running TLS terminator (a small JVM using JSSE) accepting TLS on loopback ports and
+/// forwarding plaintext to targets, both ways. Killed (`SIGKILL`) on drop, and when the test
+/// process dies (`PR_SET_PDEATHSIG`, spawned from the test kit's spawner thread).
 #[derive(Debug)]
-pub struct Stunnel {
+pub struct TlsFront {
     child: Child,
     accept: Vec<SocketAddr>,
     dir: tempfile::TempDir,
@@ -276,14 +323,14 @@ pub struct Stunnel {
     _leases: Vec<PortLease>,
 }
 
-impl Stunnel {
-    /// Starts stunnel with one service per target, each on a newly reserved loopback port, and
-    /// waits until every accept port takes a TCP connection.
+impl TlsFront {
+    /// Starts the terminator with one service per target, each on a newly reserved loopback
+    /// port, and waits until it listens on every one.
     pub fn start(
         pki: &TestPki,
         targets: &[SocketAddr],
-        options: &StunnelOptions,
-    ) -> Result<Stunnel, TestkitError> {
+        options: &TlsFrontOptions,
+    ) -> Result<TlsFront, TestkitError> {
         let leases = ports::reserve(targets.len())?;
         let services: Vec<(u16, SocketAddr)> = leases
             .iter()
@@ -293,81 +340,101 @@ impl Stunnel {
         Self::start_services(pki, &services, options, leases)
     }
 
-    /// Starts stunnel with one service per `(accept port, target)` pair; the caller owns the
-    /// accept ports (e.g. a cluster's [`public_client_address`](Cluster::public_client_address)).
+    /// Starts the terminator with one service per `(accept port, target)` pair; the caller owns
+    /// the accept ports (e.g. a cluster's [`public_client_address`](Cluster::public_client_address)).
     pub fn start_on(
         pki: &TestPki,
         services: &[(u16, SocketAddr)],
-        options: &StunnelOptions,
-    ) -> Result<Stunnel, TestkitError> {
+        options: &TlsFrontOptions,
+    ) -> Result<TlsFront, TestkitError> {
         Self::start_services(pki, services, options, Vec::new())
     }
 
     fn start_services(
         pki: &TestPki,
         services: &[(u16, SocketAddr)],
-        options: &StunnelOptions,
+        options: &TlsFrontOptions,
         leases: Vec<PortLease>,
-    ) -> Result<Stunnel, TestkitError> {
-        let program = stunnel_program().ok_or_else(|| {
-            TestkitError::io(
-                "starting stunnel (install the stunnel4 package or set HZ_STUNNEL)",
-                io::Error::from(io::ErrorKind::NotFound),
-            )
-        })?;
+    ) -> Result<TlsFront, TestkitError> {
+        if services.is_empty() {
+            return Err(TestkitError::InvalidConfig(
+                "TLS front: at least one service is needed".into(),
+            ));
+        }
+        let config = tls_front_config(pki, services, options)?;
+        let classes = ensure_tls_front_classes()?;
+        let java = fetch::require_java()?;
         let dir = tempfile::Builder::new()
-            .prefix("hazelcast-testkit-stunnel-")
+            .prefix("hazelcast-testkit-tls-front-")
             .tempdir()
-            .ctx(|| "creating the stunnel directory".to_owned())?;
-        let config_path = dir.path().join("stunnel.conf");
-        let log_path = dir.path().join("stunnel.log");
-        fs::write(&config_path, stunnel_config(pki, services, options))
-            .ctx(|| format!("writing {}", config_path.display()))?;
+            .ctx(|| "creating the TLS front directory".to_owned())?;
+        let config_path = dir.path().join("tls-front.conf");
+        let log_path = dir.path().join("tls-front.log");
+        fs::write(&config_path, config).ctx(|| format!("writing {}", config_path.display()))?;
         let log = File::create(&log_path).ctx(|| format!("creating {}", log_path.display()))?;
         let log2 = log
             .try_clone()
             .ctx(|| format!("cloning {}", log_path.display()))?;
-        let mut command = Command::new(&program);
+        let mut command = Command::new(&java);
         command
+            .args([
+                "-Xms16m",
+                "-Xmx96m",
+                "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1",
+                "-Xss512k",
+                // To send the alerts an OpenSSL server sends (see TlsFront.java).
+                "--add-opens",
+                "java.base/sun.security.ssl=ALL-UNNAMED",
+                "-cp",
+            ])
+            .arg(&classes)
+            .arg(TLS_FRONT_CLASS)
             .arg(&config_path)
             .current_dir(dir.path())
             .stdin(Stdio::null())
             .stdout(Stdio::from(log))
             .stderr(Stdio::from(log2));
-        let child = spawner::spawn(command)?.ctx(|| format!("spawning {}", program.display()))?;
+        let child =
+            spawner::spawn(command)?.ctx(|| format!("spawning {} {TLS_FRONT_CLASS}", java.display()))?;
         let accept = services
             .iter()
             .map(|(port, _)| SocketAddr::from(([127, 0, 0, 1], *port)))
             .collect();
-        let mut stunnel = Stunnel {
+        let mut front = TlsFront {
             child,
             accept,
             dir,
             log_path,
             _leases: leases,
         };
-        stunnel.wait_ready()?;
-        Ok(stunnel)
+        front.wait_ready()?;
+        Ok(front)
     }
 
+    /// Polls the log for the `READY <port>…` line the terminator prints once every port listens.
     fn wait_ready(&mut self) -> Result<(), TestkitError> {
-        let deadline = Instant::now() + STUNNEL_READY_TIMEOUT;
-        let mut pending = self.accept.clone();
-        while !pending.is_empty() {
-            if let Some(status) = self.child.try_wait().ctx(|| "waiting for stunnel".to_owned())? {
-                return Err(TestkitError::io(
-                    format!("stunnel exited ({status}); log:\n{}", self.log_tail()),
-                    io::Error::other("stunnel exited"),
-                ));
+        let deadline = Instant::now() + TLS_FRONT_READY_TIMEOUT;
+        let expected: Vec<String> = self.accept.iter().map(|a| a.port().to_string()).collect();
+        let expected = format!("READY {}", expected.join(" "));
+        loop {
+            if self.log().lines().any(|l| l == expected) {
+                return Ok(());
             }
-            pending.retain(|addr| TcpStream::connect_timeout(addr, Duration::from_millis(200)).is_err());
-            if pending.is_empty() {
-                break;
+            if let Some(status) = self
+                .child
+                .try_wait()
+                .ctx(|| "waiting for the TLS front".to_owned())?
+            {
+                return Err(TestkitError::io(
+                    format!("the TLS front exited ({status}); log:\n{}", self.log_tail()),
+                    io::Error::other("TLS front exited"),
+                ));
             }
             if Instant::now() >= deadline {
                 return Err(TestkitError::io(
                     format!(
-                        "stunnel not accepting on {pending:?} after {STUNNEL_READY_TIMEOUT:?}; log:\n{}",
+                        "the TLS front did not print `{expected}` within {TLS_FRONT_READY_TIMEOUT:?}; log:\n{}",
                         self.log_tail()
                     ),
                     io::Error::from(io::ErrorKind::TimedOut),
@@ -375,7 +442,6 @@ impl Stunnel {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        Ok(())
     }
 
     /// The TLS addresses, one per service, in the order given.
@@ -392,12 +458,13 @@ impl Stunnel {
         self.accept[index]
     }
 
-    /// stunnel's pid.
+    /// The terminator's pid.
     pub fn pid(&self) -> u32 {
         self.child.id()
     }
 
-    /// Everything stunnel logged so far.
+    /// Everything the terminator logged so far (one line per connection and per failed
+    /// handshake).
     pub fn log(&self) -> String {
         fs::read_to_string(&self.log_path).unwrap_or_default()
     }
@@ -412,7 +479,7 @@ impl Stunnel {
     }
 }
 
-impl Drop for Stunnel {
+impl Drop for TlsFront {
     fn drop(&mut self) {
         if self.child.try_wait().ok().flatten().is_none() {
             let _ = self.child.kill();
@@ -421,60 +488,78 @@ impl Drop for Stunnel {
     }
 }
 
-fn stunnel_config(pki: &TestPki, services: &[(u16, SocketAddr)], options: &StunnelOptions) -> String {
+/// The terminator's configuration file (`key=value` lines, see `TlsFront.java`).
+fn tls_front_config(
+    pki: &TestPki,
+    services: &[(u16, SocketAddr)],
+    options: &TlsFrontOptions,
+) -> Result<String, TestkitError> {
     use std::fmt::Write as _;
+    let line_safe = |what: &str, value: &str| -> Result<(), TestkitError> {
+        if value.contains(['\n', '\r']) {
+            return Err(TestkitError::InvalidConfig(format!(
+                "TLS front: {what} must not contain a line break"
+            )));
+        }
+        Ok(())
+    };
     let server = options.server.as_ref().unwrap_or(&pki.server);
-    let mut conf = String::new();
-    conf.push_str("; generated by hazelcast-testkit\nforeground = yes\npid =\ndebug = info\n");
-    let _ = writeln!(
-        conf,
-        "sslVersionMin = {}",
-        options.min_version.as_deref().unwrap_or("TLSv1.2")
-    );
-    if let Some(max) = &options.max_version {
-        let _ = writeln!(conf, "sslVersionMax = {max}");
+    let mut conf = String::from("# generated by hazelcast-testkit\n");
+    for (key, path) in [("cert", &server.cert), ("key", &server.key)]
+        .into_iter()
+        .chain(options.client_ca.as_ref().map(|ca| ("client_ca", ca)))
+    {
+        let path = absolute(path);
+        let text = path.to_str().ok_or_else(|| {
+            TestkitError::InvalidConfig(format!("TLS front: {key} path {} is not UTF-8", path.display()))
+        })?;
+        line_safe(key, text)?;
+        let _ = writeln!(conf, "{key}={text}");
     }
-    for (i, (port, target)) in services.iter().enumerate() {
-        let _ = writeln!(conf, "\n[hz{i}]");
-        let _ = writeln!(conf, "accept = 127.0.0.1:{port}");
-        let _ = writeln!(conf, "connect = {target}");
-        let _ = writeln!(conf, "cert = {}", absolute(&server.cert).display());
-        let _ = writeln!(conf, "key = {}", absolute(&server.key).display());
-        if let Some(ca) = &options.client_ca {
-            let _ = writeln!(conf, "CAfile = {}", absolute(ca).display());
-            conf.push_str("verifyChain = yes\n");
+    let protocols: Vec<&str> = options
+        .protocols()?
+        .into_iter()
+        .map(TlsProtocolVersion::jsse_name)
+        .collect();
+    let _ = writeln!(conf, "protocols={}", protocols.join(","));
+    if let Some(suites) = &options.cipher_suites {
+        for s in suites {
+            line_safe("a cipher suite", s)?;
+            if s.is_empty() || s.contains([',', ' ']) {
+                return Err(TestkitError::InvalidConfig(format!(
+                    "TLS front: unusable cipher suite name {s:?}"
+                )));
+            }
         }
-        if let Some(ciphers) = &options.ciphers {
-            let _ = writeln!(conf, "ciphers = {ciphers}");
-        }
-        if let Some(suites) = &options.ciphersuites {
-            let _ = writeln!(conf, "ciphersuites = {suites}");
-        }
+        let _ = writeln!(conf, "cipher_suites={}", suites.join(","));
     }
-    conf
+    for (port, target) in services {
+        let _ = writeln!(conf, "service=127.0.0.1:{port} {target}");
+    }
+    Ok(conf)
 }
 
 fn absolute(path: &Path) -> PathBuf {
     std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf())
 }
 
-/// A cluster whose members advertise stunnel's ports to clients: the members run with
-/// [`ClusterConfig::client_endpoints`], and one stunnel terminates TLS on each member's public
+/// A cluster whose members advertise the terminator's ports to clients: the members run with
+/// [`ClusterConfig::client_endpoints`], and one [`TlsFront`] terminates TLS on each member's public
 /// client address and forwards to its plaintext client endpoint.
 #[derive(Debug)]
 pub struct TlsCluster {
-    // Field order: stunnel is dropped before the cluster.
-    stunnel: Stunnel,
+    // Field order: the terminator is dropped before the cluster.
+    front: TlsFront,
     cluster: Cluster,
 }
 
 impl TlsCluster {
-    /// Starts the cluster of `config` (with client endpoints turned on) and stunnel in front of
-    /// it with `options`.
+    /// Starts the cluster of `config` (with client endpoints turned on) and a [`TlsFront`] in
+    /// front of it with `options`.
     pub fn start(
         config: ClusterConfig,
         pki: &TestPki,
-        options: StunnelOptions,
+        options: TlsFrontOptions,
     ) -> Result<TlsCluster, TestkitError> {
         let cluster = config.client_endpoints(true).start()?;
         let services: Vec<(u16, SocketAddr)> = (0..cluster.len())
@@ -484,8 +569,8 @@ impl TlsCluster {
                     .map(|public| (public.port(), cluster.client_address(i)))
             })
             .collect();
-        let stunnel = Stunnel::start_on(pki, &services, &options)?;
-        Ok(TlsCluster { stunnel, cluster })
+        let front = TlsFront::start_on(pki, &services, &options)?;
+        Ok(TlsCluster { front, cluster })
     }
 
     /// The cluster.
@@ -493,14 +578,14 @@ impl TlsCluster {
         &self.cluster
     }
 
-    /// The stunnel in front of it.
-    pub fn stunnel(&self) -> &Stunnel {
-        &self.stunnel
+    /// The TLS terminator in front of it.
+    pub fn front(&self) -> &TlsFront {
+        &self.front
     }
 
     /// The TLS address of every member (what members advertise to clients), in index order.
     pub fn tls_addresses(&self) -> Vec<SocketAddr> {
-        self.stunnel.addresses().to_vec()
+        self.front.addresses().to_vec()
     }
 
     /// The TLS address of member `index`.
@@ -509,7 +594,7 @@ impl TlsCluster {
     ///
     /// If there is no such member.
     pub fn tls_address(&self, index: usize) -> SocketAddr {
-        self.stunnel.address(index)
+        self.front.address(index)
     }
 }
 
@@ -532,13 +617,65 @@ mod tests {
             let cert = fs::read_to_string(&f.cert).unwrap();
             assert!(cert.starts_with("-----BEGIN CERTIFICATE-----"), "{cert}");
             let key = fs::read_to_string(&f.key).unwrap();
-            assert!(key.contains("PRIVATE KEY-----"), "{key}");
+            assert!(key.starts_with("-----BEGIN PRIVATE KEY-----"), "{key}");
         }
         let target: SocketAddr = "127.0.0.1:20001".parse().unwrap();
-        let conf = stunnel_config(&pki, &[(20002, target)], &StunnelOptions::mutual(&pki.ca.cert));
-        assert!(conf.contains("foreground = yes\npid =\n"));
-        assert!(conf.contains("accept = 127.0.0.1:20002\nconnect = 127.0.0.1:20001\n"));
-        assert!(conf.contains("verifyChain = yes"));
-        assert!(conf.contains(&format!("CAfile = {}", pki.ca.cert.display())));
+        let conf =
+            tls_front_config(&pki, &[(20002, target)], &TlsFrontOptions::mutual(&pki.ca.cert)).unwrap();
+        assert!(
+            conf.contains("service=127.0.0.1:20002 127.0.0.1:20001\n"),
+            "{conf}"
+        );
+        assert!(
+            conf.contains(&format!("client_ca={}\n", pki.ca.cert.display())),
+            "{conf}"
+        );
+        assert!(
+            conf.contains(&format!("cert={}\n", pki.server.cert.display())),
+            "{conf}"
+        );
+        assert!(conf.contains("protocols=TLSv1.2,TLSv1.3\n"), "{conf}");
+        assert!(!conf.contains("cipher_suites"), "{conf}");
+    }
+
+    #[test]
+    fn versions_and_suites_in_the_config() {
+        let pki = TestPki::generate().unwrap();
+        let target: SocketAddr = "127.0.0.1:20001".parse().unwrap();
+        let options = TlsFrontOptions {
+            max_version: Some(TlsProtocolVersion::Tls12),
+            cipher_suites: Some(vec!["TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256".into()]),
+            ..TlsFrontOptions::default()
+        };
+        let conf = tls_front_config(&pki, &[(20002, target)], &options).unwrap();
+        assert!(conf.contains("protocols=TLSv1.2\n"), "{conf}");
+        assert!(
+            conf.contains("cipher_suites=TLS_ECDHE_ECDSA_WITH_AES_128_GCM_SHA256\n"),
+            "{conf}"
+        );
+        assert!(!conf.contains("client_ca"), "{conf}");
+        let only13 = TlsFrontOptions {
+            min_version: Some(TlsProtocolVersion::Tls13),
+            ..TlsFrontOptions::default()
+        };
+        let conf = tls_front_config(&pki, &[(20002, target)], &only13).unwrap();
+        assert!(conf.contains("protocols=TLSv1.3\n"), "{conf}");
+        let backwards = TlsFrontOptions {
+            min_version: Some(TlsProtocolVersion::Tls13),
+            max_version: Some(TlsProtocolVersion::Tls12),
+            ..TlsFrontOptions::default()
+        };
+        assert!(matches!(
+            tls_front_config(&pki, &[(20002, target)], &backwards),
+            Err(TestkitError::InvalidConfig(_))
+        ));
+        let bad_suite = TlsFrontOptions {
+            cipher_suites: Some(vec!["A,B".into()]),
+            ..TlsFrontOptions::default()
+        };
+        assert!(matches!(
+            tls_front_config(&pki, &[(20002, target)], &bad_suite),
+            Err(TestkitError::InvalidConfig(_))
+        ));
     }
 }

@@ -44,7 +44,10 @@ const GET_ANSWER: i32 = 0x010201;
 fn skip() -> bool {
     let skip = std::env::var_os("HZ_SKIP_MEMBER_TESTS").is_some_and(|v| !v.is_empty() && v != "0");
     if skip {
-        eprintln!("HZ_SKIP_MEMBER_TESTS is set: skipping a real-member test");
+        hazelcast_testkit::report_skip(
+            &hazelcast_testkit::current_test_name(),
+            "HZ_SKIP_MEMBER_TESTS is set (no real members)",
+        );
     }
     skip
 }

@@ -1,9 +1,10 @@
 //! TLS to members (`ssl_enabled`, `ssl_cafile`, `ssl_certfile`, `ssl_keyfile`,
 //! `ssl_check_hostname`, `ssl_protocol`, `ssl_ciphers`).
 //!
-//! Open-source members do not speak TLS, so this example puts the test kit's stunnel (Debian
-//! package `stunnel4`) with a generated CA in front of the first member and connects through it
-//! with mutual TLS, in unisocket mode (the members advertise their plain addresses).
+//! Open-source members do not speak TLS, so this example puts the test kit's TLS front (a small
+//! JSSE terminator the kit compiles with `javac`) with a generated CA in front of the first member
+//! and connects through it with mutual TLS, in unisocket mode (the members advertise their plain
+//! addresses).
 //!
 //! ```sh
 //! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example tls
@@ -11,15 +12,15 @@
 
 mod common;
 
-use hazelcast_testkit::{Stunnel, StunnelOptions, TestPki};
+use hazelcast_testkit::{TestPki, TlsFront, TlsFrontOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let member: std::net::SocketAddr = common::members()[0].parse()?;
     let pki = TestPki::generate()?;
-    let stunnel = Stunnel::start(&pki, &[member], &StunnelOptions::mutual(pki.ca.cert.clone()))?;
-    let tls_address = stunnel.address(0);
-    println!("stunnel terminates TLS on {tls_address} and forwards to {member}");
+    let front = TlsFront::start(&pki, &[member], &TlsFrontOptions::mutual(pki.ca.cert.clone()))?;
+    let tls_address = front.address(0);
+    println!("the test kit's TLS front terminates TLS on {tls_address} and forwards to {member}");
 
     let client = hazelcast::HazelcastClient::builder()
         .cluster_name(common::cluster_name())
