@@ -7,12 +7,12 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use hazelcast_integration_tests::{
-    client_config, map_get, map_set, on_cluster, seeds, start_cluster, wait_for,
+    client_config, flavours, map_get, map_set, on_cluster, seeds, start_cluster, wait_for,
 };
 use hazelcast_invocation::{ClientEvent, ClusterClient, InvocationError};
 use hazelcast_testkit::ClusterConfig;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(kill_one_member_under_load_loses_no_acknowledged_write);
 async fn kill_one_member_under_load_loses_no_acknowledged_write() {
     let cluster = start_cluster(ClusterConfig::new().members(3).backup_count(1)).await;
     let (cfg, seeds) = (client_config(&cluster), seeds(&cluster));
@@ -108,7 +108,7 @@ async fn kill_one_member_under_load_loses_no_acknowledged_write() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(client_reconnects_after_the_cluster_restarts);
 async fn client_reconnects_after_the_cluster_restarts() {
     let cluster = start_cluster(ClusterConfig::new().members(1)).await;
     let (cfg, seeds) = (client_config(&cluster), seeds(&cluster));
@@ -145,7 +145,7 @@ async fn client_reconnects_after_the_cluster_restarts() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(heartbeat_closes_the_connection_to_a_frozen_member);
 async fn heartbeat_closes_the_connection_to_a_frozen_member() {
     let cluster = start_cluster(ClusterConfig::new().members(1)).await;
     let (mut cfg, seeds) = (client_config(&cluster), seeds(&cluster));
@@ -182,7 +182,7 @@ async fn heartbeat_closes_the_connection_to_a_frozen_member() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(membership_events_follow_a_member_leaving_and_joining);
 async fn membership_events_follow_a_member_leaving_and_joining() {
     let cluster = start_cluster(ClusterConfig::new().members(2).backup_count(1)).await;
     let (cfg, seeds) = (client_config(&cluster), seeds(&cluster));
@@ -235,7 +235,7 @@ async fn next_matching(
     .expect("event within 30 s")
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(reconnect_mode_off_shuts_the_client_down);
 async fn reconnect_mode_off_shuts_the_client_down() {
     let cluster = start_cluster(ClusterConfig::new().members(1)).await;
     let (mut cfg, seeds) = (client_config(&cluster), seeds(&cluster));
@@ -251,7 +251,7 @@ async fn reconnect_mode_off_shuts_the_client_down() {
     assert!(matches!(err, InvocationError::ClientNotActive), "{err:?}");
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(reconnect_mode_async_fails_calls_at_once_while_offline);
 async fn reconnect_mode_async_fails_calls_at_once_while_offline() {
     let cluster = start_cluster(ClusterConfig::new().members(1)).await;
     let (mut cfg, seeds) = (client_config(&cluster), seeds(&cluster));
@@ -298,9 +298,9 @@ fn list_objects(cluster: &hazelcast_testkit::Cluster) -> Vec<(String, String)> {
         .collect()
 }
 
+flavours!(maps_are_created_again_on_a_restarted_cluster);
 /// After a whole-cluster restart the facade announces `ClusterChanged` and creates its maps on
 /// the new cluster again, as the official clients do (the new cluster knew nothing of them).
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn maps_are_created_again_on_a_restarted_cluster() {
     use hazelcast::HazelcastClient;
     let cluster = start_cluster(ClusterConfig::new().members(1)).await;

@@ -9,7 +9,7 @@ use hazelcast_codec::Serialize;
 use hazelcast_codec::frame::flags;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::map::{MapGetRequest, MapSetRequest};
-use hazelcast_integration_tests::{Redirected, map_get, map_set, shared, wait_for};
+use hazelcast_integration_tests::{Redirected, flavours, map_get, map_set, shared, wait_for};
 use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError};
 use hazelcast_testkit::proxy::{Condition, Reaction, Rule};
 use hazelcast_testkit::{ClusterConfig, FaultProxy, SharedCluster};
@@ -51,7 +51,7 @@ async fn setup(tweak: impl FnOnce(&mut InvocationConfig)) -> Setup {
     Setup { proxy, client }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(each_key_reaches_its_partition_owner);
 async fn each_key_reaches_its_partition_owner() {
     let Setup { proxy, client } = setup(|_| {}).await;
     let snapshot = client.snapshot();
@@ -87,7 +87,7 @@ async fn each_key_reaches_its_partition_owner() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(read_only_call_is_retried_after_a_cut_connection);
 async fn read_only_call_is_retried_after_a_cut_connection() {
     let Setup { proxy, client } = setup(|_| {}).await;
     map_set(&client, "redo-read", "k", 7).await.unwrap();
@@ -110,7 +110,7 @@ async fn read_only_call_is_retried_after_a_cut_connection() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(mutation_fails_after_a_cut_connection_without_redo);
 async fn mutation_fails_after_a_cut_connection_without_redo() {
     let Setup { proxy, client } = setup(|_| {}).await;
     proxy.set_request_rules(vec![Rule::new(
@@ -127,7 +127,7 @@ async fn mutation_fails_after_a_cut_connection_without_redo() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(mutation_is_retried_after_a_cut_connection_with_redo);
 async fn mutation_is_retried_after_a_cut_connection_with_redo() {
     let Setup { proxy, client } = setup(|c| c.redo_operation = true).await;
     proxy.set_request_rules(vec![Rule::new(
@@ -141,7 +141,7 @@ async fn mutation_is_retried_after_a_cut_connection_with_redo() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(invocation_timeout_fires_for_a_swallowed_response);
 async fn invocation_timeout_fires_for_a_swallowed_response() {
     let timeout = Duration::from_secs(2);
     let Setup { proxy, client } = setup(|c| c.invocation_timeout = timeout).await;
@@ -168,7 +168,7 @@ async fn invocation_timeout_fires_for_a_swallowed_response() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(backup_acks_arrive_and_complete_the_call);
 async fn backup_acks_arrive_and_complete_the_call() {
     let Setup { proxy, client } = setup(|c| c.operation_backup_timeout = Duration::from_secs(3)).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -191,7 +191,7 @@ async fn backup_acks_arrive_and_complete_the_call() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(missing_backup_acks_complete_after_the_backup_timeout);
 async fn missing_backup_acks_complete_after_the_backup_timeout() {
     let backup_timeout = Duration::from_millis(1500);
     let Setup { proxy, client } = setup(|c| c.operation_backup_timeout = backup_timeout).await;
@@ -209,7 +209,7 @@ async fn missing_backup_acks_complete_after_the_backup_timeout() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(missing_backup_acks_fail_when_indeterminate_state_is_an_error);
 async fn missing_backup_acks_fail_when_indeterminate_state_is_an_error() {
     let backup_timeout = Duration::from_millis(1500);
     let Setup { proxy, client } = setup(|c| {
@@ -240,7 +240,7 @@ async fn missing_backup_acks_fail_when_indeterminate_state_is_an_error() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(unisocket_sends_no_backup_aware_calls);
 async fn unisocket_sends_no_backup_aware_calls() {
     let Setup { proxy, client } = setup(|c| c.smart_routing = false).await;
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
@@ -263,7 +263,7 @@ async fn unisocket_sends_no_backup_aware_calls() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(dropping_a_call_cancels_it_cleanly);
 async fn dropping_a_call_cancels_it_cleanly() {
     let Setup { proxy, client } = setup(|_| {}).await;
     proxy.set_response_rules(vec![Rule::new(
@@ -292,7 +292,7 @@ async fn dropping_a_call_cancels_it_cleanly() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(retryable_server_error_is_retried_on_a_fresh_correlation_id);
 async fn retryable_server_error_is_retried_on_a_fresh_correlation_id() {
     use hazelcast_codec::ErrorCode;
     use hazelcast_testkit::proxy::forge_error_response;
@@ -346,11 +346,11 @@ async fn retryable_server_error_is_retried_on_a_fresh_correlation_id() {
     client.shutdown().await;
 }
 
+flavours!(primary_leaving_before_the_acks_leaves_the_decision_to_the_backup_timeout);
 /// Fault 4 of the invocation-core review: once the response is in, the primary's connection
 /// decides nothing. The primary leaves while the acks are missing: the call still waits for the
 /// backup timeout (the acks could still come on the backups' connections), then is
 /// indeterminate. The seed failed at once when the primary's connection closed.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn primary_leaving_before_the_acks_leaves_the_decision_to_the_backup_timeout() {
     let backup_timeout = Duration::from_secs(3);
     let Setup { proxy, client } = setup(|c| {
@@ -386,10 +386,10 @@ async fn primary_leaving_before_the_acks_leaves_the_decision_to_the_backup_timeo
     client.shutdown().await;
 }
 
+flavours!(a_held_response_outlives_the_invocation_deadline);
 /// Fault 4, second half: a response held for backup acks at the invocation deadline is not a
 /// timeout (the member applied the write); the backup timeout decides, as in the Java client.
 /// The seed reported `Timeout` after the 1 s invocation timeout.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_held_response_outlives_the_invocation_deadline() {
     let backup_timeout = Duration::from_secs(3);
     let Setup { proxy, client } = setup(|c| {
@@ -437,7 +437,7 @@ impl hazelcast_invocation::AddressSource for BehindLoadBalancer {
     }
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(reconnect_can_skip_the_last_known_members);
 async fn reconnect_can_skip_the_last_known_members() {
     let cluster = shared(&CLUSTER).await;
     for skip in [false, true] {
@@ -480,4 +480,130 @@ async fn reconnect_can_skip_the_last_known_members() {
         client.shutdown().await;
         proxy.shutdown().await;
     }
+}
+
+/// Fault 1 of the invocation-core review: a call routed to a connection the client itself has
+/// just closed (here by the heartbeat, with member 2 silent) must not spin. In the seed such a
+/// connection stayed listed until its reader ran `on_close`; a call picked it, failed to queue,
+/// became "no connection" and retried without ever awaiting, so on a `current_thread` runtime
+/// the reader never ran and the call spun until its deadline (a `Timeout` here, with the whole
+/// runtime frozen). Busy tasks keep the run queue full, so a call gets in between the close and
+/// the reader; three close/reconnect cycles.
+#[tokio::test(flavor = "current_thread")]
+async fn a_call_right_after_the_client_closes_a_connection_does_not_spin() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+    let Setup { proxy, client } = setup(|c| {
+        c.invocation_timeout = Duration::from_secs(8);
+        c.heartbeat_interval = Duration::from_millis(200);
+        c.heartbeat_timeout = Duration::from_secs(1);
+        c.connection_retry.initial = Duration::from_millis(100);
+        c.connection_retry.max = Duration::from_millis(200);
+        c.connection.connect_timeout = Duration::from_secs(1);
+    })
+    .await;
+    let cluster = shared(&CLUSTER).await;
+    let silent = cluster.addresses()[2];
+    let silent_uuid = client
+        .snapshot()
+        .members
+        .members
+        .iter()
+        .find(|m| m.client_address().to_string() == silent.to_string())
+        .map(|m| m.uuid)
+        .expect("member 2 is listed");
+    let snapshot = client.snapshot();
+    let keys: Vec<(String, bool)> = (0..64)
+        .map(|i| format!("spin-{i}"))
+        .map(|k| {
+            let owner = snapshot.partitions.owner(client.partition_id(&k.to_data()));
+            let silent = owner == Some(silent_uuid);
+            (k, silent)
+        })
+        .collect();
+    let silent_key = keys
+        .iter()
+        .find(|(_, s)| *s)
+        .map(|(k, _)| k.clone())
+        .expect("a key of member 2");
+    let stop = Arc::new(AtomicBool::new(false));
+    let (ok, failed) = (Arc::new(AtomicU64::new(0)), Arc::new(AtomicU64::new(0)));
+    let mut busy = Vec::new();
+    for t in 0..8 {
+        let (client, stop, ok, failed, keys, silent_key) = (
+            client.clone(),
+            stop.clone(),
+            ok.clone(),
+            failed.clone(),
+            keys.clone(),
+            silent_key.clone(),
+        );
+        busy.push(tokio::spawn(async move {
+            let mut i = t;
+            while !stop.load(Ordering::Relaxed) {
+                i += 1;
+                // A connection to member 2 that is closed but still listed: call it now.
+                let closing = client
+                    .connections()
+                    .list
+                    .iter()
+                    .any(|c| c.member == silent_uuid && c.connection.is_closed());
+                let key = if closing {
+                    silent_key.clone()
+                } else {
+                    let (k, s) = &keys[i % keys.len()];
+                    if *s {
+                        continue;
+                    }
+                    k.clone()
+                };
+                match map_get::<i32>(&client, "spin", &key).await {
+                    Ok(_) => ok.fetch_add(1, Ordering::Relaxed),
+                    Err(e) => {
+                        eprintln!("get {key} failed: {e:?}");
+                        failed.fetch_add(1, Ordering::Relaxed)
+                    }
+                };
+            }
+        }));
+    }
+    for cycle in 0..3 {
+        let connection = client
+            .connections()
+            .list
+            .iter()
+            .find(|c| c.member == silent_uuid)
+            .map(|c| c.connection.id())
+            .expect("a connection to member 2");
+        proxy.set_response_rules(vec![Rule::new(Condition::Member(2), Reaction::Drop)]);
+        wait_for(
+            "the heartbeat to close member 2's connection",
+            Duration::from_secs(20),
+            || {
+                client
+                    .connections()
+                    .list
+                    .iter()
+                    .all(|c| c.connection.id() != connection)
+            },
+        )
+        .await;
+        proxy.clear_rules();
+        wait_for("member 2 connected again", Duration::from_secs(20), || {
+            client.connections().list.iter().any(|c| c.member == silent_uuid)
+        })
+        .await;
+        eprintln!("cycle {cycle}: {} gets served", ok.load(Ordering::Relaxed));
+    }
+    stop.store(true, Ordering::Relaxed);
+    for b in busy {
+        b.await.expect("join");
+    }
+    assert_eq!(
+        failed.load(Ordering::Relaxed),
+        0,
+        "every get succeeds (retried elsewhere)"
+    );
+    assert!(ok.load(Ordering::Relaxed) > 100);
+    client.shutdown().await;
 }

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest, MapSetResponse};
 use hazelcast_codec::{Deserialize, Serialize};
-use hazelcast_integration_tests::{client_config, seeds, shared, wait_for};
+use hazelcast_integration_tests::{client_config, flavours, seeds, shared, wait_for};
 use hazelcast_invocation::{AuthFailure, ClusterClient, InvocationConfig, InvocationError, Target};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
 
@@ -19,7 +19,7 @@ fn config(cluster: &Cluster, smart: bool) -> InvocationConfig {
 
 static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(3));
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(smart_routing_sends_each_key_to_its_partition_owner);
 async fn smart_routing_sends_each_key_to_its_partition_owner() {
     let cluster = shared(&CLUSTER).await;
     let (cfg, seeds) = (config(cluster, true), seeds(cluster));
@@ -109,7 +109,7 @@ async fn smart_routing_sends_each_key_to_its_partition_owner() {
     assert!(client.connections().list.is_empty());
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(unisocket_uses_one_connection_for_everything);
 async fn unisocket_uses_one_connection_for_everything() {
     let cluster = shared(&CLUSTER).await;
     let (cfg, seeds) = (config(cluster, false), seeds(cluster));
@@ -159,7 +159,7 @@ async fn unisocket_uses_one_connection_for_everything() {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(wrong_cluster_name_is_an_authentication_error);
 async fn wrong_cluster_name_is_an_authentication_error() {
     let cluster = shared(&CLUSTER).await;
     let (mut cfg, seeds) = (config(cluster, true), seeds(cluster));
@@ -232,7 +232,29 @@ async fn listener_delivers_each_change_once(smart: bool) {
         })
         .await;
     }
-    let map = format!("listened-{smart}");
+    // A fresh cluster assigns its partitions on the first partition-bound call: wait for a
+    // complete table first (as an application does once, long before), so that no event is
+    // published while partitions are first assigned.
+    let probe = "probe".to_data();
+    client
+        .invoke(
+            &MapGetRequest {
+                thread_id: 1,
+                name: "probe",
+                key: &probe,
+            },
+            Target::Partition(client.partition_id(&probe)),
+        )
+        .await
+        .expect("first call");
+    wait_for("the partition table", Duration::from_secs(20), || {
+        client.snapshot().partitions.owners.iter().flatten().count() == 271
+    })
+    .await;
+    // Both runtime flavours run this at once on the shared cluster: a map of their own.
+    static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
+    let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let map = format!("listened-{smart}-{run}");
     let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
     // Keeps the channel open after the listener (and its sender) is dropped on removal.
     let _open = tx.clone();
@@ -304,12 +326,12 @@ async fn listener_delivers_each_change_once(smart: bool) {
     client.shutdown().await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(entry_listener_smart);
 async fn entry_listener_smart() {
     listener_delivers_each_change_once(true).await;
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+flavours!(entry_listener_unisocket);
 async fn entry_listener_unisocket() {
     listener_delivers_each_change_once(false).await;
 }

@@ -171,3 +171,24 @@ impl hazelcast_invocation::AddressSource for Redirected {
         endpoint(self.by_member.get(&real).copied().unwrap_or(real))
     }
 }
+
+/// Runs an `async fn` test body on both tokio runtime flavours: `flavours!(name);` next to
+/// `async fn name()` gives the tests `name::current_thread` and `name::multi_thread`. The client
+/// must work on both; a `current_thread` runtime is also where a call that never yields shows
+/// (it freezes everything else).
+#[macro_export]
+macro_rules! flavours {
+    ($name:ident) => {
+        mod $name {
+            #[tokio::test(flavor = "current_thread")]
+            async fn current_thread() {
+                super::$name().await
+            }
+
+            #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+            async fn multi_thread() {
+                super::$name().await
+            }
+        }
+    };
+}
