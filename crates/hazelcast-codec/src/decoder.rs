@@ -201,14 +201,33 @@ impl MessageDecoder {
     /// ([`CodecError::MessageTooLarge`]); use [`decode_or_skip`](Self::decode_or_skip) to skip it
     /// instead. An error means the stream is corrupt or hostile and must be closed.
     pub fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<ClientMessage>, CodecError> {
+        loop {
+            if self.skip.is_some() {
+                // Only after `decode_or_skip` left a message half skipped.
+                return self.decode_after_skip(buf);
+            }
+            let Some(wire) = self.next_wire_message::<false>(buf)? else {
+                if self.skip.is_some() {
+                    return self.decode_after_skip(buf);
+                }
+                return Ok(None);
+            };
+            // The hot path: an ordinary message goes out as it came in.
+            if has(wire.initial_flags(), flags::UNFRAGMENTED_MESSAGE) {
+                return Ok(Some(wire));
+            }
+            match self.reassemble::<false>(wire)? {
+                None => {}
+                Some(decoded) => return strict(decoded).map(Some),
+            }
+        }
+    }
+
+    /// `decode` once a message is being skipped (the decoder was used with `decode_or_skip`).
+    fn decode_after_skip(&mut self, buf: &mut BytesMut) -> Result<Option<ClientMessage>, CodecError> {
         match self.poll::<false>(buf)? {
             None => Ok(None),
-            Some(Decoded::Message(msg)) => Ok(Some(msg)),
-            // Not produced without skipping; an error rather than a panic all the same.
-            Some(Decoded::Oversized(o)) => Err(CodecError::MessageTooLarge {
-                length: o.size,
-                max: o.limit,
-            }),
+            Some(decoded) => strict(decoded).map(Some),
         }
     }
 
@@ -227,10 +246,31 @@ impl MessageDecoder {
     /// limit before its initial frame could be read, too many fragmented messages, too many bytes
     /// held in them, or a fragment of an unknown message.
     pub fn decode_or_skip(&mut self, buf: &mut BytesMut) -> Result<Option<Decoded>, CodecError> {
-        self.poll::<true>(buf)
+        loop {
+            if self.skip.is_some() {
+                return self.poll::<true>(buf);
+            }
+            let Some(wire) = self.next_wire_message::<true>(buf)? else {
+                if self.skip.is_some() {
+                    return self.poll::<true>(buf);
+                }
+                return Ok(None);
+            };
+            // The hot path: an ordinary message goes out as it came in.
+            if has(wire.initial_flags(), flags::UNFRAGMENTED_MESSAGE) {
+                return Ok(Some(Decoded::Message(wire)));
+            }
+            if let Some(decoded) = self.reassemble::<true>(wire)? {
+                return Ok(Some(decoded));
+            }
+        }
     }
 
-    #[inline]
+    /// The general loop, skipping included; [`decode`](Self::decode) and
+    /// [`decode_or_skip`](Self::decode_or_skip) inline its common case and call it while a
+    /// message is being skipped.
+    #[cold]
+    #[inline(never)]
     fn poll<const SKIP: bool>(&mut self, buf: &mut BytesMut) -> Result<Option<Decoded>, CodecError> {
         loop {
             if self.skip.is_some() {
@@ -246,6 +286,10 @@ impl MessageDecoder {
                 }
                 return Ok(None);
             };
+            // The hot path: an ordinary message goes out as it came in.
+            if has(wire.initial_flags(), flags::UNFRAGMENTED_MESSAGE) {
+                return Ok(Some(Decoded::Message(wire)));
+            }
             if let Some(decoded) = self.reassemble::<SKIP>(wire)? {
                 return Ok(Some(decoded));
             }
@@ -254,7 +298,7 @@ impl MessageDecoder {
 
     /// Scans frames until one carries `IS_FINAL`; returns that wire message's bytes. Returns
     /// `None` when more bytes are needed or when it started skipping (`self.skip` is set).
-    #[inline]
+    #[inline(always)]
     fn next_wire_message<const SKIP: bool>(
         &mut self,
         buf: &mut BytesMut,
@@ -334,6 +378,8 @@ impl MessageDecoder {
     /// The frame of `len` bytes at `self.scanned` takes the wire message past the size limit:
     /// identifies the message from its first frames (all in `buf[..self.scanned]`), drops them
     /// and starts skipping that frame.
+    #[cold]
+    #[inline(never)]
     fn start_skip(&mut self, buf: &mut BytesMut, len: usize, frame_flags: u16) -> Result<(), CodecError> {
         let limit = self.limits.max_message_size;
         let scanned = self.scanned;
@@ -377,6 +423,8 @@ impl MessageDecoder {
     }
 
     /// Drops bytes of the message being skipped off the front of `buf`.
+    #[cold]
+    #[inline(never)]
     fn skip_bytes(&mut self, buf: &mut BytesMut) -> Result<Skipped, CodecError> {
         let Some(skip) = self.skip.as_mut() else {
             return Ok(Skipped::Fragment);
@@ -546,6 +594,18 @@ impl MessageDecoder {
             });
         }
         Ok(())
+    }
+}
+
+/// The message `decode` returns for `decoded`: a skipped message is the error it would have been
+/// without skipping.
+fn strict(decoded: Decoded) -> Result<ClientMessage, CodecError> {
+    match decoded {
+        Decoded::Message(msg) => Ok(msg),
+        Decoded::Oversized(o) => Err(CodecError::MessageTooLarge {
+            length: o.size,
+            max: o.limit,
+        }),
     }
 }
 

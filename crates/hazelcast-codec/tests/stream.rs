@@ -1128,3 +1128,26 @@ fn skipped_fragmented_messages_count_as_pending() {
     assert_eq!(r, Err(CodecError::TooManyFragments { max: 4 }));
     assert_eq!(decoder.pending_fragmented(), 4);
 }
+
+/// `decode` after `decode_or_skip` left a message half skipped: it finishes the skip, reports the
+/// message as the error it would have been, and the stream goes on.
+#[test]
+fn decode_finishes_a_skip_that_decode_or_skip_began() {
+    let big = response_of(2, 3, 2000);
+    let ping = PingResponse::new().encode(3);
+    let wire = concat(&[big.clone(), ping.clone()]);
+    let (first, rest) = wire.split_at(4100); // within the third frame, the one past the limit
+    let mut decoder = MessageDecoder::new(SMALL);
+    let mut buf = BytesMut::from(first);
+    assert_eq!(decoder.decode_or_skip(&mut buf), Ok(None));
+    assert!(decoder.is_skipping());
+    buf.extend_from_slice(rest);
+    assert_eq!(
+        decoder.decode(&mut buf),
+        Err(CodecError::MessageTooLarge {
+            length: big.len() as u64,
+            max: 4096
+        })
+    );
+    assert_eq!(decoder.decode(&mut buf), Ok(Some(ping)));
+}
