@@ -15,7 +15,8 @@ pub enum CodecError {
         /// The announced length.
         length: i32,
     },
-    /// A frame header announced a length above the configured maximum; nothing was allocated.
+    /// The first frame of a message or fragment announced a length above
+    /// [`DecoderLimits::max_frame_size`](crate::DecoderLimits); nothing was allocated.
     #[error("frame length {length} exceeds the maximum frame size of {max} bytes")]
     FrameTooLarge {
         /// The announced length.
@@ -23,8 +24,10 @@ pub enum CodecError {
         /// The configured maximum.
         max: usize,
     },
-    /// The frames of one message (or the fragments of one reassembled message) add up to more than
-    /// the configured maximum.
+    /// A frame, the frames of one message, or the fragments of one reassembled message add up to
+    /// more than [`DecoderLimits::max_message_size`](crate::DecoderLimits) (from
+    /// [`MessageDecoder::decode`](crate::MessageDecoder::decode), or before the message could be
+    /// identified for skipping); nothing was allocated beyond the limit.
     #[error("message of at least {length} bytes exceeds the maximum message size of {max} bytes")]
     MessageTooLarge {
         /// The size reached so far.
@@ -35,6 +38,17 @@ pub enum CodecError {
     /// More fragmented messages are being reassembled at once than the configured limit allows.
     #[error("too many fragmented messages in flight (limit {max})")]
     TooManyFragments {
+        /// The configured maximum.
+        max: usize,
+    },
+    /// The fragmented messages being reassembled would hold more bytes, all together, than the
+    /// configured maximum ([`DecoderLimits::max_fragmented_bytes`](crate::DecoderLimits)).
+    #[error(
+        "fragmented messages being reassembled would hold {held} bytes, above the maximum of {max} bytes"
+    )]
+    TooManyFragmentedBytes {
+        /// The bytes that would be held.
+        held: u64,
         /// The configured maximum.
         max: usize,
     },

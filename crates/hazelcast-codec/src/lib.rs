@@ -7,8 +7,11 @@
 //! * [`message`]: [`ClientMessage`] (a whole message as its wire bytes, zero-copy),
 //!   [`MessageWriter`] (builds one in a single buffer) and [`FrameReader`].
 //! * [`decoder`]: [`MessageDecoder`] cuts messages out of a byte stream, enforces size limits
-//!   before allocating, and reassembles fragmented messages. With the default `tokio-codec`
-//!   feature, [`ClientMessageCodec`] adapts it to `tokio_util::codec`.
+//!   before allocating ([`DecoderLimits`]), and reassembles fragmented messages.
+//!   [`MessageDecoder::decode_or_skip`] skips a message above the size limit without buffering
+//!   it and reports it ([`Decoded::Oversized`], [`OversizedMessage`]) so that the stream stays
+//!   usable; [`MessageDecoder::decode`] treats it as an error. With the default `tokio-codec`
+//!   feature, [`ClientMessageCodec`] adapts `decode` to `tokio_util::codec`.
 //! * [`types`]: fixed-size and variable-size parameter types, lists, maps, nullable values.
 //! * [`custom`]: `Address`, `MemberInfo`, `EndpointQualifier`, `ErrorHolder`, … .
 //! * [`messages`]: request, response and event codecs, declared from the official protocol
@@ -63,7 +66,7 @@ pub mod serialization;
 mod tokio_codec;
 pub mod types;
 
-pub use decoder::{DecoderLimits, MessageDecoder};
+pub use decoder::{Decoded, DecoderLimits, MessageDecoder, OversizedMessage};
 pub use error::CodecError;
 pub use message::{ClientMessage, Frame, FrameReader, MessageWriter};
 pub use messages::error::{ErrorCode, ErrorResponse};

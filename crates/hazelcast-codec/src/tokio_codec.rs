@@ -9,7 +9,9 @@ use crate::message::ClientMessage;
 
 /// Frames a byte stream into [`ClientMessage`]s and back, for `tokio_util::codec::Framed`.
 ///
-/// The `CP2` preamble is not part of the framing: write it before wrapping the stream.
+/// The `CP2` preamble is not part of the framing: write it before wrapping the stream. Decoding
+/// uses [`MessageDecoder::decode`]: a message above
+/// [`DecoderLimits::max_message_size`] is an error, not skipped.
 #[derive(Debug, Default)]
 pub struct ClientMessageCodec {
     decoder: MessageDecoder,

@@ -706,6 +706,7 @@ async fn hostile_garbage_never_decodes() {
         max_frame_size: usize::MAX,
         max_message_size: usize::MAX,
         max_pending_fragmented: 1024,
+        max_fragmented_bytes: usize::MAX,
     });
     assert!(!matches!(lenient.decode(&mut all), Ok(Some(_))));
 }

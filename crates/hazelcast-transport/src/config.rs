@@ -100,7 +100,7 @@ pub const DEFAULT_WRITE_BATCH_BYTES: usize = 64 * 1024;
 /// | `outbound_queue_capacity` | 4096 | messages queued for the writer; [`Connection::try_send`](crate::Connection::try_send) fails with `QueueFull` beyond it, [`send`](crate::Connection::send) waits |
 /// | `write_batch_messages` / `write_batch_bytes` | 64 / 64 KiB | most messages / bytes written with one vectored write |
 /// | `write_coalescing` | `true` | the writer yields to the runtime once before a write that is not full, so that the messages of tasks woken together leave in one write |
-/// | `decoder_limits` | [`DecoderLimits::default`] | largest frame (64 MiB) and message (256 MiB) accepted |
+/// | `decoder_limits` | [`DecoderLimits::default`] | largest message read whole and sent (256 MiB), largest first frame (64 KiB), fragment reassembly caps; see below |
 /// | `tls` | `None` | TLS connector; `None` is plain TCP |
 ///
 /// ```
@@ -130,7 +130,19 @@ pub struct ConnectionConfig {
     /// single request: one `writev` per message. Costs one scheduler pass per write, which
     /// matters only to a lone caller's latency.
     pub write_coalescing: bool,
-    /// Decoder limits for incoming messages.
+    /// Size limits, configurable: set `decoder_limits.max_message_size` to at least the largest
+    /// message the application sends or reads (a value plus ~100 bytes of message around it).
+    ///
+    /// * Incoming: a message above `max_message_size` is skipped (its bytes are read and
+    ///   dropped, never buffered) and handed to
+    ///   [`MessageHandler::on_oversized`](crate::MessageHandler::on_oversized); only that answer
+    ///   is lost, the connection stays open. What the peer cannot have meant (a first frame above
+    ///   `max_frame_size`, too many bytes in fragmented messages, …) closes the connection with
+    ///   [`CloseReason::Protocol`](crate::CloseReason::Protocol).
+    /// * Outgoing: the same `max_message_size` bounds what is sent, so the limit is never below
+    ///   what the client itself sends: [`Connection::try_send`](crate::Connection::try_send) and
+    ///   [`send`](crate::Connection::send) refuse a larger message with
+    ///   [`SendError::TooLarge`](crate::SendError::TooLarge).
     pub decoder_limits: DecoderLimits,
     /// TLS; `None` is plain TCP.
     pub tls: Option<TlsConnector>,

@@ -8,7 +8,7 @@ use std::sync::{Arc, OnceLock};
 use std::time::Instant;
 
 use bytes::{Buf, Bytes, BytesMut};
-use hazelcast_codec::{ClientMessage, MessageDecoder, PROTOCOL_PREAMBLE};
+use hazelcast_codec::{ClientMessage, Decoded, MessageDecoder, OversizedMessage, PROTOCOL_PREAMBLE};
 use socket2::{SockRef, TcpKeepalive};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
@@ -32,12 +32,22 @@ use crate::tls::{self, TlsError};
 
 /// Receives what a connection reads, on the connection's reader task.
 ///
-/// Both methods run on the reader task and must not block: hand work off (e.g. complete a
+/// All methods run on the reader task and must not block: hand work off (e.g. complete a
 /// oneshot, push to a channel) and return. While `on_message` runs, the connection reads nothing.
-/// A panic in `on_message` closes the connection with [`CloseReason::HandlerPanicked`].
+/// A panic in `on_message` or `on_oversized` closes the connection with
+/// [`CloseReason::HandlerPanicked`].
 pub trait MessageHandler: Send + Sync + 'static {
     /// One whole message (fragments already reassembled), in the order received.
     fn on_message(&self, msg: ClientMessage);
+    /// A message larger than the connection's
+    /// [`max_message_size`](hazelcast_codec::DecoderLimits::max_message_size) arrived and was
+    /// skipped: its bytes were read and dropped, never buffered, and the connection stays open.
+    /// Whoever waits for the answer under `message.correlation_id` (unless it is an event) should
+    /// fail with a "too large" error instead of waiting. Called in order with `on_message`. The
+    /// default does nothing.
+    fn on_oversized(&self, message: OversizedMessage) {
+        let _ = message;
+    }
     /// The connection closed. Called exactly once per connection, after the last `on_message`.
     fn on_close(&self, reason: &CloseReason);
 }
@@ -58,6 +68,9 @@ pub struct ConnectionStats {
     pub messages_read: u64,
     /// Bytes read (after TLS decryption).
     pub bytes_read: u64,
+    /// Messages above the size limit that were skipped and handed to
+    /// [`MessageHandler::on_oversized`].
+    pub messages_skipped: u64,
 }
 
 #[derive(Debug, Default)]
@@ -68,6 +81,7 @@ struct Counters {
     bytes_written: AtomicU64,
     messages_read: AtomicU64,
     bytes_read: AtomicU64,
+    messages_skipped: AtomicU64,
 }
 
 /// State shared by the handles and the two tasks.
@@ -125,6 +139,8 @@ impl State {
 struct Inner {
     tx: mpsc::Sender<ClientMessage>,
     state: Arc<State>,
+    /// Largest message sent: the connection's `decoder_limits.max_message_size`.
+    max_message_size: usize,
 }
 
 /// A handle to an open connection. Cloning is cheap; all clones are the same connection.
@@ -188,11 +204,15 @@ impl Connection {
     }
 
     /// Queues `msg` for writing without waiting. Fails with [`SendError::QueueFull`] when the
-    /// outbound queue is full and [`SendError::Closed`] once the connection is closed.
+    /// outbound queue is full, [`SendError::Closed`] once the connection is closed, and
+    /// [`SendError::TooLarge`] for a message above the connection's
+    /// [`max_message_size`](hazelcast_codec::DecoderLimits::max_message_size) (a client never
+    /// sends more than it accepts; the connection stays open).
     pub fn try_send(&self, msg: ClientMessage) -> Result<(), SendError> {
         if let Some(reason) = self.close_reason() {
             return Err(SendError::Closed(reason, msg));
         }
+        let msg = self.check_size(msg)?;
         match self.inner.tx.try_send(msg) {
             Ok(()) => Ok(()),
             Err(mpsc::error::TrySendError::Full(m)) => Err(SendError::QueueFull(m)),
@@ -201,11 +221,13 @@ impl Connection {
     }
 
     /// Queues `msg` for writing, waiting for queue space. Fails with [`SendError::Closed`] when
-    /// the connection is (or becomes, while waiting) closed.
+    /// the connection is (or becomes, while waiting) closed, and with [`SendError::TooLarge`] as
+    /// [`try_send`](Self::try_send) does.
     pub async fn send(&self, msg: ClientMessage) -> Result<(), SendError> {
         if let Some(reason) = self.close_reason() {
             return Err(SendError::Closed(reason, msg));
         }
+        let msg = self.check_size(msg)?;
         let mut shutdown = self.state().shutdown.subscribe();
         let permit = tokio::select! {
             permit = self.inner.tx.reserve() => permit,
@@ -218,6 +240,24 @@ impl Connection {
             }
             Err(_) => Err(SendError::Closed(self.reason_or_stopped(), msg)),
         }
+    }
+
+    /// The largest message this connection sends (and reads whole): its
+    /// [`max_message_size`](hazelcast_codec::DecoderLimits::max_message_size).
+    pub fn max_message_size(&self) -> usize {
+        self.inner.max_message_size
+    }
+
+    fn check_size(&self, msg: ClientMessage) -> Result<ClientMessage, SendError> {
+        let limit = self.inner.max_message_size;
+        if msg.len() > limit {
+            return Err(SendError::TooLarge {
+                size: msg.len(),
+                limit,
+                message: msg,
+            });
+        }
+        Ok(msg)
     }
 
     /// Closes the connection ([`CloseReason::LocalClose`] unless it is already closed). Returns
@@ -284,6 +324,7 @@ impl Connection {
             bytes_written: c.bytes_written.load(Ordering::Relaxed),
             messages_read: c.messages_read.load(Ordering::Relaxed),
             bytes_read: c.bytes_read.load(Ordering::Relaxed),
+            messages_skipped: c.messages_skipped.load(Ordering::Relaxed),
         }
     }
 }
@@ -530,7 +571,11 @@ where
         MessageDecoder::new(config.decoder_limits),
     ));
     Connection {
-        inner: Arc::new(Inner { tx, state }),
+        inner: Arc::new(Inner {
+            tx,
+            state,
+            max_message_size: config.decoder_limits.max_message_size,
+        }),
     }
 }
 
@@ -603,8 +648,8 @@ async fn read_loop<R: AsyncRead + Unpin>(guard: CloseGuard, mut reader: R, mut d
             }
         }
         loop {
-            match decoder.decode(&mut buf) {
-                Ok(Some(msg)) => {
+            match decoder.decode_or_skip(&mut buf) {
+                Ok(Some(Decoded::Message(msg))) => {
                     if state.reason.get().is_some() {
                         return;
                     }
@@ -614,6 +659,29 @@ async fn read_loop<R: AsyncRead + Unpin>(guard: CloseGuard, mut reader: R, mut d
                     }));
                     if delivered.is_err() {
                         tracing::error!(id = state.id, "MessageHandler::on_message panicked; closing");
+                        state.close_with(CloseReason::HandlerPanicked);
+                        return;
+                    }
+                }
+                Ok(Some(Decoded::Oversized(message))) => {
+                    if state.reason.get().is_some() {
+                        return;
+                    }
+                    tracing::warn!(
+                        id = state.id,
+                        remote = %state.remote,
+                        correlation_id = message.correlation_id,
+                        message_type = message.message_type,
+                        size = message.size,
+                        limit = message.limit,
+                        "message above the size limit skipped"
+                    );
+                    state.counters.messages_skipped.fetch_add(1, Ordering::Relaxed);
+                    let delivered = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        state.handler.on_oversized(message);
+                    }));
+                    if delivered.is_err() {
+                        tracing::error!(id = state.id, "MessageHandler::on_oversized panicked; closing");
                         state.close_with(CloseReason::HandlerPanicked);
                         return;
                     }

@@ -129,8 +129,11 @@ pub enum CloseReason {
         /// The error text.
         message: String,
     },
-    /// The peer sent bytes the codec rejects (including a frame above
-    /// [`DecoderLimits::max_frame_size`](hazelcast_codec::DecoderLimits)).
+    /// The peer sent bytes the codec rejects: a frame shorter than its header, a first frame
+    /// above [`DecoderLimits::max_frame_size`](hazelcast_codec::DecoderLimits), a message too
+    /// large to identify, too many or too large fragmented messages, … . (A message above
+    /// `max_message_size` whose initial frame was read is skipped instead, see
+    /// [`MessageHandler::on_oversized`](crate::MessageHandler::on_oversized).)
     #[error("protocol error: {0}")]
     Protocol(CodecError),
     /// A TLS error after the handshake, typically a fatal alert from the server (a TLS 1.3
@@ -187,6 +190,18 @@ pub enum SendError {
     /// The connection is closed.
     #[error("the connection is closed: {0}")]
     Closed(CloseReason, ClientMessage),
+    /// The message is larger than the connection's
+    /// [`max_message_size`](hazelcast_codec::DecoderLimits::max_message_size): a client does not
+    /// send what it would not accept. Nothing was queued; the connection stays open.
+    #[error("message of {size} bytes exceeds the connection's maximum message size of {limit} bytes")]
+    TooLarge {
+        /// The message's size in bytes.
+        size: usize,
+        /// The connection's limit.
+        limit: usize,
+        /// The message.
+        message: ClientMessage,
+    },
 }
 
 impl fmt::Debug for SendError {
@@ -194,6 +209,12 @@ impl fmt::Debug for SendError {
         match self {
             SendError::QueueFull(m) => f.debug_tuple("QueueFull").field(m).finish(),
             SendError::Closed(r, m) => f.debug_tuple("Closed").field(r).field(m).finish(),
+            SendError::TooLarge { size, limit, message } => f
+                .debug_struct("TooLarge")
+                .field("size", size)
+                .field("limit", limit)
+                .field("message", message)
+                .finish(),
         }
     }
 }
@@ -202,7 +223,7 @@ impl SendError {
     /// The message that was not sent.
     pub fn into_message(self) -> ClientMessage {
         match self {
-            SendError::QueueFull(m) | SendError::Closed(_, m) => m,
+            SendError::QueueFull(m) | SendError::Closed(_, m) | SendError::TooLarge { message: m, .. } => m,
         }
     }
 
@@ -210,7 +231,7 @@ impl SendError {
     pub fn close_reason(&self) -> Option<&CloseReason> {
         match self {
             SendError::Closed(r, _) => Some(r),
-            SendError::QueueFull(_) => None,
+            SendError::QueueFull(_) | SendError::TooLarge { .. } => None,
         }
     }
 }

@@ -24,10 +24,14 @@
 //!   which should bound it with what is left of the same timeout.)
 //! * A reader task cuts the byte stream into messages with the codec's
 //!   [`MessageDecoder`](hazelcast_codec::MessageDecoder) (size limits checked before anything is
-//!   allocated, fragments reassembled) and hands each one to the [`MessageHandler`].
+//!   allocated, fragments reassembled) and hands each one to the [`MessageHandler`]. A message
+//!   above [`ConnectionConfig::decoder_limits`]' `max_message_size` is skipped without being
+//!   buffered and reported to [`MessageHandler::on_oversized`]: the connection stays open.
 //! * A writer task takes messages from a bounded queue ([`Connection::try_send`] fails fast
 //!   with [`SendError::QueueFull`], [`Connection::send`] waits for space), gathers what is
-//!   queued (up to 64 messages / 64 KiB by default) and writes it with one vectored write.
+//!   queued (up to 64 messages / 64 KiB by default) and writes it with one vectored write. A
+//!   message above `max_message_size` is refused with [`SendError::TooLarge`]: the client never
+//!   sends more than it accepts.
 //! * The connection closes with a typed [`CloseReason`]; `on_close` is called exactly once.
 //!
 //! ## TLS

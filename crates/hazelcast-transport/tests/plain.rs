@@ -521,8 +521,10 @@ async fn try_send_fails_fast_at_capacity() {
     );
 }
 
-/// A server that answers the preamble with a frame header announcing ~2 GB: the reader closes
-/// with `FrameTooLarge` at once, without reserving the announced size.
+/// A server that answers the preamble with a frame header announcing ~2 GB: no message begins
+/// with such a frame, so the reader closes with `FrameTooLarge` at once, without reserving the
+/// announced size (an oversized frame *after* a message's initial frame is skipped instead, see
+/// `an_answer_above_the_limit_fails_alone_and_the_connection_stays_open`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn hostile_frame_length_closes_with_protocol_error() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -550,7 +552,7 @@ async fn hostile_frame_length_closes_with_protocol_error() {
     match &reason {
         CloseReason::Protocol(CodecError::FrameTooLarge { length, max }) => {
             assert_eq!(*length, 2_000_000_000);
-            assert_eq!(*max, 64 * 1024 * 1024);
+            assert_eq!(*max, hazelcast_codec::decoder::DEFAULT_MAX_FRAME_SIZE);
         }
         other => panic!("{other:?}"),
     }
@@ -631,4 +633,128 @@ async fn dropping_all_handles_closes_the_connection() {
         .unwrap();
     assert_eq!(buf, PROTOCOL_PREAMBLE);
     assert_eq!(handler.close_count(), 1);
+}
+
+fn get_request(name: &str, key: &hazelcast_codec::Data, id: i64) -> hazelcast_codec::ClientMessage {
+    let mut msg = MapGetRequest {
+        thread_id: 1,
+        name,
+        key,
+    }
+    .encode(partition::partition_id(key, 271));
+    msg.set_correlation_id(id);
+    msg
+}
+
+/// Fault 13 of issue #11: a 2 MiB value is stored through a connection with the default limits,
+/// then read through a connection whose limit is 1 MiB. The answer is skipped (read and
+/// dropped) and reported to `on_oversized` under the get's correlation id; the connection stays
+/// open and answers the next get.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_above_the_limit_fails_alone_and_the_connection_stays_open() {
+    const LIMIT: usize = 1024 * 1024;
+    let cluster = cluster().await;
+    let endpoint = Endpoint::from(cluster.address(0));
+    let map = "transport-oversized";
+    let (big_key, small_key) = ("big".to_data(), "small".to_data());
+    let big_value = vec![0x5Au8; 2 * 1024 * 1024].to_data();
+
+    let (handler, mut rx) = Recorder::new();
+    let writer = connect(&endpoint, &config(), handler).await.expect("connect");
+    authenticate(&writer, &mut rx, cluster.cluster_name()).await;
+    writer
+        .send(set_request(map, &big_key, &big_value, 2))
+        .await
+        .expect("queue the big set");
+    writer
+        .send(set_request(map, &small_key, &7i64.to_data(), 3))
+        .await
+        .expect("queue the small set");
+    for id in [2, 3] {
+        assert!(!recv_answer(&mut rx, id).await.is_error());
+    }
+
+    let mut cfg = config();
+    cfg.decoder_limits.max_message_size = LIMIT;
+    let (handler, mut rx) = Recorder::new();
+    let reader = connect(&endpoint, &cfg, handler.clone()).await.expect("connect");
+    assert_eq!(reader.max_message_size(), LIMIT);
+    authenticate(&reader, &mut rx, cluster.cluster_name()).await;
+    reader
+        .send(get_request(map, &big_key, 2))
+        .await
+        .expect("queue the big get");
+    let skipped = handler.wait_oversized(2).await;
+    assert_eq!(skipped.message_type, MapGetResponse::MESSAGE_TYPE);
+    assert!(!skipped.is_event);
+    assert!(skipped.size > 2 * 1024 * 1024, "{skipped:?}");
+    assert_eq!(skipped.limit, LIMIT);
+    assert!(!reader.is_closed());
+
+    reader
+        .send(get_request(map, &small_key, 3))
+        .await
+        .expect("queue the small get");
+    let answer = recv_answer(&mut rx, 3).await;
+    let value = MapGetResponse::decode(&answer).unwrap().response.expect("value");
+    assert_eq!(i64::from_data(&value).unwrap(), 7);
+    assert!(!reader.is_closed());
+    assert_eq!(handler.close_count(), 0);
+    assert_eq!(handler.oversized().len(), 1);
+    let stats = reader.stats();
+    assert_eq!(stats.messages_skipped, 1);
+    assert!(stats.bytes_read > 2 * 1024 * 1024);
+    // The skipped answer never reached `on_message`.
+    while let Ok(msg) = rx.try_recv() {
+        assert_ne!(msg.correlation_id(), 2, "{msg:?}");
+    }
+    reader.close();
+    writer.close();
+}
+
+/// The client never sends what it would not accept: a message above the connection's
+/// `max_message_size` is refused with `SendError::TooLarge` (message handed back), nothing is
+/// written, and the connection stays open for the next request.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_message_above_the_limit_is_refused_and_the_connection_stays_open() {
+    const LIMIT: usize = 1024 * 1024;
+    let cluster = cluster().await;
+    let mut cfg = config();
+    cfg.decoder_limits.max_message_size = LIMIT;
+    let (handler, mut rx) = Recorder::new();
+    let conn = connect(&Endpoint::from(cluster.address(0)), &cfg, handler.clone())
+        .await
+        .expect("connect");
+    authenticate(&conn, &mut rx, cluster.cluster_name()).await;
+    let written = conn.stats().messages_written;
+
+    let key = "too-big".to_data();
+    let value = vec![1u8; 2 * 1024 * 1024].to_data();
+    let big = set_request("transport-too-large", &key, &value, 5);
+    let size = big.len();
+    match conn.try_send(big.clone()) {
+        Err(SendError::TooLarge {
+            size: s,
+            limit,
+            message,
+        }) => {
+            assert_eq!((s, limit), (size, LIMIT));
+            assert_eq!(message.correlation_id(), 5);
+        }
+        other => panic!("{other:?}"),
+    }
+    let err = conn.send(big).await.expect_err("refused");
+    assert!(err.close_reason().is_none());
+    assert!(err.to_string().contains("exceeds"), "{err}");
+    assert_eq!(err.into_message().correlation_id(), 5);
+    assert!(!conn.is_closed());
+    assert_eq!(conn.stats().messages_written, written);
+
+    // A message within the limit is queued, and answered.
+    let small = set_request("transport-too-large", &key, &7i64.to_data(), 6);
+    assert!(small.len() <= LIMIT);
+    conn.try_send(small).expect("a small message is queued");
+    assert!(!recv_answer(&mut rx, 6).await.is_error());
+    assert_eq!(handler.close_count(), 0);
+    conn.close();
 }

@@ -74,6 +74,7 @@ pub const PROXY_DECODER_LIMITS: DecoderLimits = DecoderLimits {
     max_frame_size: 512 * 1024 * 1024,
     max_message_size: 1024 * 1024 * 1024,
     max_pending_fragmented: 4096,
+    max_fragmented_bytes: 1024 * 1024 * 1024,
 };
 
 /// How long the proxy tries to connect to a member before it closes the client's connection.

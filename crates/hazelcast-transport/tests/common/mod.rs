@@ -6,20 +6,21 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hazelcast_codec::ClientMessage;
 use hazelcast_codec::messages::client::AuthenticationResponse;
+use hazelcast_codec::{ClientMessage, OversizedMessage};
 use hazelcast_transport::{CloseReason, Connection, MessageHandler};
 use tokio::sync::{Notify, mpsc};
 
 /// Generous deadline for answers from real members.
 pub const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
 
-/// Forwards messages to a channel and records close reasons.
+/// Forwards messages to a channel and records skipped messages and close reasons.
 pub struct Recorder {
     tx: mpsc::UnboundedSender<ClientMessage>,
     closes: Mutex<Vec<CloseReason>>,
     close_count: AtomicUsize,
     closed: Notify,
+    oversized: Mutex<Vec<OversizedMessage>>,
 }
 
 impl Recorder {
@@ -31,6 +32,7 @@ impl Recorder {
                 closes: Mutex::new(Vec::new()),
                 close_count: AtomicUsize::new(0),
                 closed: Notify::new(),
+                oversized: Mutex::new(Vec::new()),
             }),
             rx,
         )
@@ -44,6 +46,37 @@ impl Recorder {
     /// The reasons `on_close` received.
     pub fn closes(&self) -> Vec<CloseReason> {
         self.closes.lock().unwrap().clone()
+    }
+
+    /// The messages `on_oversized` received.
+    pub fn oversized(&self) -> Vec<OversizedMessage> {
+        self.oversized.lock().unwrap().clone()
+    }
+
+    /// Waits (with a deadline) until `on_oversized` received `correlation_id`; fails at once if
+    /// the connection closes first.
+    pub async fn wait_oversized(&self, correlation_id: i64) -> OversizedMessage {
+        tokio::time::timeout(ANSWER_TIMEOUT, async {
+            loop {
+                let notified = self.closed.notified();
+                let found = self
+                    .oversized
+                    .lock()
+                    .unwrap()
+                    .iter()
+                    .find(|o| o.correlation_id == correlation_id)
+                    .copied();
+                if let Some(o) = found {
+                    return o;
+                }
+                if let Some(r) = self.closes.lock().unwrap().first() {
+                    panic!("the connection closed ({r}) before the oversized answer was reported");
+                }
+                notified.await;
+            }
+        })
+        .await
+        .expect("on_oversized within the deadline")
     }
 
     /// Waits (with a deadline) until `on_close` was called.
@@ -65,6 +98,12 @@ impl Recorder {
 impl MessageHandler for Recorder {
     fn on_message(&self, msg: ClientMessage) {
         let _ = self.tx.send(msg);
+    }
+
+    fn on_oversized(&self, message: OversizedMessage) {
+        self.oversized.lock().unwrap().push(message);
+        // Wakes `wait_oversized` (which waits on the same `Notify` as `wait_closed`).
+        self.closed.notify_waiters();
     }
 
     fn on_close(&self, reason: &CloseReason) {
