@@ -334,3 +334,82 @@ async fn maps_are_created_again_on_a_restarted_cluster() {
     }
     client.shutdown().await;
 }
+
+/// Fault 13 of the invocation-core review: a value above the frame limit could be stored but
+/// not read back; the client closed the connection the answer came on (failing every other call
+/// on it), and the read-only `get`, retried, reconnected and closed again until its deadline
+/// (120 s for a 70 MB value in the seed). Now the limit is one configurable
+/// `max_message_size` (256 MiB by default, in both directions): a 70 MB value reads back with
+/// the defaults; an answer above a client's limit fails only its call, at once and without a
+/// retry, while the connection stays up; a request above it is not sent.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_value_above_the_size_limit_fails_only_its_call() {
+    let cluster = start_cluster(ClusterConfig::new().members(1).jvm_arg("-Xmx768m")).await;
+    let (cfg, seeds_) = (client_config(&cluster), seeds(&cluster));
+    let client = ClusterClient::connect(cfg, seeds_.clone())
+        .await
+        .expect("connect");
+    let big = vec![7u8; 70_000_000];
+    map_set(&client, "large", "big", big.clone())
+        .await
+        .expect("set 70 MB");
+    let back: Vec<u8> = map_get(&client, "large", "big")
+        .await
+        .expect("get 70 MB with the default limits")
+        .expect("present");
+    assert!(back == big, "the 70 MB value reads back intact");
+    drop(back);
+    let two_mib = vec![1u8; 2 << 20];
+    map_set(&client, "large", "two", two_mib.clone())
+        .await
+        .expect("set 2 MiB");
+
+    let mut small = client_config(&cluster);
+    small.connection.decoder_limits.max_message_size = 1 << 20;
+    let limited = ClusterClient::connect(small, seeds_)
+        .await
+        .expect("connect with a 1 MiB limit");
+    map_set(&limited, "large", "small", 5)
+        .await
+        .expect("a small call");
+    let connection = limited.connections().list[0].connection.clone();
+    let began = Instant::now();
+    match map_get::<Vec<u8>>(&limited, "large", "two").await {
+        Err(InvocationError::ResponseTooLarge { size, limit }) => {
+            assert_eq!(limit, 1 << 20);
+            assert!(size > 2 << 20, "{size}");
+        }
+        other => panic!("expected ResponseTooLarge, got {other:?}"),
+    }
+    assert!(
+        began.elapsed() < Duration::from_secs(10),
+        "failed at once, not retried until the 120 s deadline: {:?}",
+        began.elapsed()
+    );
+    assert!(!connection.is_closed(), "the connection stays up");
+    assert_eq!(
+        map_get::<i32>(&limited, "large", "small")
+            .await
+            .expect("same connection"),
+        Some(5)
+    );
+    assert_eq!(limited.connections().list[0].connection.id(), connection.id());
+    match map_set(&limited, "large", "refused", two_mib).await {
+        Err(InvocationError::RequestTooLarge { size, limit }) => {
+            assert_eq!(limit, 1 << 20);
+            assert!(size > 2 << 20);
+        }
+        other => panic!("expected RequestTooLarge, got {other:?}"),
+    }
+    assert_eq!(
+        map_get::<Vec<u8>>(&client, "large", "refused")
+            .await
+            .expect("get"),
+        None,
+        "never sent"
+    );
+    assert!(!connection.is_closed());
+    assert_eq!(limited.pending_calls(), 0);
+    limited.shutdown().await;
+    client.shutdown().await;
+}

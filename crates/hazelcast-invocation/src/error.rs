@@ -150,6 +150,25 @@ pub enum InvocationError {
     /// The connection's write queue is full (backpressure).
     #[error("the connection's write queue is full")]
     Overloaded,
+    /// The answer to this call is larger than the connection's `max_message_size`: its bytes were
+    /// skipped (never buffered), the call fails, the connection stays up. Not retried (the answer
+    /// would be as large again).
+    #[error("the answer of {size} bytes exceeds the maximum message size of {limit} bytes")]
+    ResponseTooLarge {
+        /// Bytes the answer took on the wire.
+        size: u64,
+        /// The configured limit.
+        limit: usize,
+    },
+    /// The request is larger than the connection's `max_message_size` (the limit applies in both
+    /// directions, so the client never sends what it could not read back): not sent.
+    #[error("the request of {size} bytes exceeds the maximum message size of {limit} bytes")]
+    RequestTooLarge {
+        /// The request's size.
+        size: usize,
+        /// The configured limit.
+        limit: usize,
+    },
     /// A reply could not be decoded.
     #[error("malformed reply")]
     Codec(#[from] CodecError),

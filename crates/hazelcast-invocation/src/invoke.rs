@@ -267,6 +267,7 @@ impl Inner {
         if let Err(e) = conn.connection.try_send(msg) {
             return Err(match e {
                 SendError::QueueFull(_) => InvocationError::Overloaded,
+                SendError::TooLarge { size, limit, .. } => InvocationError::RequestTooLarge { size, limit },
                 // Never reached the socket: safe to retry anywhere.
                 _ => InvocationError::NoConnection,
             });
@@ -276,6 +277,9 @@ impl Inner {
             Outcome::Response(answer) => answer,
             Outcome::Held { response } => return Ok(Answer::Held { response, guard }),
             Outcome::Gone => return Err(InvocationError::ClientNotActive),
+            Outcome::TooLarge { size, limit } => {
+                return Err(InvocationError::ResponseTooLarge { size, limit });
+            }
             Outcome::Closed { reason } => {
                 return Err(InvocationError::TargetDisconnected {
                     member: conn.endpoint.clone(),

@@ -57,6 +57,8 @@ pub(crate) enum Outcome {
     Held { response: ClientMessage },
     /// The connection the request was sent on closed before an answer.
     Closed { reason: CloseReason },
+    /// The answer exceeded the size limit and was skipped.
+    TooLarge { size: u64, limit: usize },
     /// The call is not registered (any more): the client was shut down and dropped it.
     Gone,
 }
@@ -281,6 +283,20 @@ impl PendingCalls {
         } else {
             Slot::Answer(Outcome::Response(msg))
         };
+        entry.wake();
+        true
+    }
+
+    /// The answer of call `id`, read on `connection`, was larger than the limit and skipped.
+    pub(crate) fn on_oversized(&self, connection: u64, id: i64, size: u64, limit: usize) -> bool {
+        let mut shard = self.shard(id);
+        let Some(entry) = shard.get_mut(&id) else {
+            return false;
+        };
+        if entry.connection != connection || !matches!(entry.slot, Slot::Waiting) {
+            return false;
+        }
+        entry.slot = Slot::Answer(Outcome::TooLarge { size, limit });
         entry.wake();
         true
     }

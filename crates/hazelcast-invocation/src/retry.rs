@@ -11,7 +11,7 @@
 //! | server `TARGET_NOT_MEMBER` | yes, unless the call targets that member |
 //! | server `HAZELCAST_INSTANCE_NOT_ACTIVE` | yes |
 //! | the connection closed after the request may have been sent (`TargetDisconnected`), or server `TARGET_DISCONNECTED` | only `retryable` requests, or every request with `redo_operation`; never when bound to one connection |
-//! | any other server error, a malformed answer, an answer over the size limit, an indeterminate state, the client shut down | no |
+//! | any other server error, a malformed answer, a request or answer over `max_message_size`, an indeterminate state, the client shut down | no |
 //!
 //! Pacing is Java's too: the first five retries go at once, then 1, 2, 4 … ms up to
 //! `invocation_retry_pause` (Python pauses the full second every time, which costs a partition
@@ -226,6 +226,11 @@ mod tests {
             );
         }
         assert!(!p.should_retry(&InvocationError::ClientNotActive, &any));
+        let too_large = InvocationError::ResponseTooLarge {
+            size: 70 << 20,
+            limit: 64 << 20,
+        };
+        assert!(!p.should_retry(&too_large, &call(true, Target::Any, true)));
     }
 
     #[test]

@@ -10,8 +10,8 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, Weak};
 
-use hazelcast_codec::ClientMessage;
 use hazelcast_codec::messages::client::BackupEvent;
+use hazelcast_codec::{ClientMessage, OversizedMessage};
 use hazelcast_transport::{CloseReason, MessageHandler};
 
 use crate::client::{EventHandler, Inner};
@@ -87,6 +87,25 @@ impl MessageHandler for ConnectionHandler {
             }
         } else if !inner.pending.on_response(id, msg) {
             tracing::debug!(connection = id, "answer for no pending call on this connection");
+        }
+    }
+
+    fn on_oversized(&self, skipped: OversizedMessage) {
+        let (Some(inner), Some(&id)) = (self.inner.upgrade(), self.id.get()) else {
+            return;
+        };
+        tracing::warn!(
+            connection = id,
+            correlation_id = skipped.correlation_id,
+            message_type = skipped.message_type,
+            size = skipped.size,
+            limit = skipped.limit,
+            "skipped a message above the maximum message size"
+        );
+        if !skipped.is_event {
+            inner
+                .pending
+                .on_oversized(id, skipped.correlation_id, skipped.size, skipped.limit);
         }
     }
 
