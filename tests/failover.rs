@@ -1,6 +1,9 @@
 //! Member failures with real members: kill -9 under load, a whole-cluster restart, a frozen
 //! member. Each test owns its cluster.
 
+// Test bodies run through `flavours!`, outside `#[test]` functions: unwrapping is fine here.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};

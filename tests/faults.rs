@@ -1,6 +1,9 @@
 //! The invocation layer with a fault-injection proxy between the client and real members:
 //! routing observed per member, redo, invocation deadline, backup acknowledgements.
 
+// Test bodies run through `flavours!`, outside `#[test]` functions: unwrapping is fine here.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};

@@ -1,6 +1,9 @@
 //! The invocation layer against real members: smart and unisocket routing, authentication
 //! errors. Fault scenarios (proxy, kills) live in their own binaries with their own clusters.
 
+// Test bodies run through `flavours!`, outside `#[test]` functions: unwrapping is fine here.
+#![allow(clippy::unwrap_used)]
+
 use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
