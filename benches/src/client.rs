@@ -1,22 +1,17 @@
-//! The Rust client side of the load generator: connecting and one map operation.
+//! The Rust client side of the load generator: connecting and one map operation, through the
+//! facade (`HazelcastClient`, `Map<String, String>`): the path users take.
 
 use std::hint::black_box;
-use std::sync::Arc;
 use std::time::Duration;
 
-use hazelcast_codec::messages::map::{
-    MapGetRequest, MapGetResponse, MapPutRequest, MapPutResponse, MapRemoveRequest, MapRemoveResponse,
-    MapSetRequest, MapSetResponse,
-};
-use hazelcast_codec::{Deserialize, Serialize};
-use hazelcast_invocation::{ClusterClient, InvocationConfig, StaticSeeds, Target};
+use hazelcast::{HazelcastClient, Map};
 use hazelcast_transport::Endpoint;
 
 use crate::cli::Options;
 use crate::workload::Op;
 
 /// What the load generator calls.
-pub const API: &str = "ClusterClient::invoke + codec requests";
+pub const API: &str = "Map<String, String>::get/set/put/remove (the facade)";
 
 /// Parses `host:port`.
 pub fn endpoint(addr: &str) -> Result<Endpoint, String> {
@@ -27,107 +22,53 @@ pub fn endpoint(addr: &str) -> Result<Endpoint, String> {
     Ok(Endpoint::new(host, port))
 }
 
+/// A connected client and the map the workload uses.
+pub struct BenchClient {
+    /// The client.
+    pub client: HazelcastClient,
+    /// The workload's map.
+    pub map: Map<String, String>,
+}
+
 /// Connects a smart client to the members of `o` and waits until the partition table is known.
-pub async fn connect(o: &Options) -> Result<ClusterClient, String> {
-    let seeds = o
-        .members
-        .iter()
-        .map(|m| endpoint(m))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut cfg = InvocationConfig::default();
-    cfg.cluster_name = o.cluster_name.clone();
-    cfg.invocation_timeout = Duration::from_secs(30);
-    cfg.cluster_connect_timeout = Some(Duration::from_secs(30));
-    let client = ClusterClient::connect(cfg, Arc::new(StaticSeeds(seeds)))
+pub async fn connect(o: &Options) -> Result<BenchClient, String> {
+    for m in &o.members {
+        endpoint(m)?;
+    }
+    let client = HazelcastClient::builder()
+        .cluster_name(o.cluster_name.clone())
+        .cluster_members(o.members.iter().cloned())
+        .invocation_timeout(Duration::from_secs(30))
+        .cluster_connect_timeout(Some(Duration::from_secs(30)))
+        .start()
         .await
         .map_err(|e| format!("connect: {e}"))?;
-    // A fresh cluster assigns partitions on the first partition-bound call.
-    let probe = "probe".to_data();
-    let pid = client.partition_id(&probe);
-    let req = MapGetRequest {
-        thread_id: 1,
-        name: &o.map,
-        key: &probe,
-    };
-    client
-        .invoke(&req, Target::Partition(pid))
+    let map = client
+        .get_map::<String, String>(&o.map)
         .await
-        .map_err(|e| format!("probe: {e}"))?;
+        .map_err(|e| format!("map: {e}"))?;
+    // A fresh cluster assigns partitions on the first partition-bound call.
+    map.get("probe").await.map_err(|e| format!("probe: {e}"))?;
     for _ in 0..200 {
-        if client.snapshot().partitions.owners.iter().all(Option::is_some)
-            && !client.snapshot().partitions.owners.is_empty()
-        {
+        let ready = client.cluster_client().is_some_and(|c| {
+            let s = c.snapshot();
+            !s.partitions.owners.is_empty() && s.partitions.owners.iter().all(Option::is_some)
+        });
+        if ready {
             break;
         }
         tokio::time::sleep(Duration::from_millis(25)).await;
     }
-    Ok(client)
+    Ok(BenchClient { client, map })
 }
 
-/// Deserializes a returned value as a user would; false when it is not a string.
-fn take_value(value: Option<hazelcast_codec::Data>) -> bool {
-    value
-        .map(|d| String::from_data(&d))
-        .transpose()
-        .map(black_box)
-        .is_ok()
-}
-
-/// One map operation on `key` as a user would write it: serialize the key (and value), route to
-/// the key's partition, decode the answer and deserialize the returned value.
-pub async fn run_op(client: &ClusterClient, map: &str, key: &str, value: &str, op: Op) -> bool {
-    let key = key.to_data();
-    let target = Target::Partition(client.partition_id(&key));
+/// One map operation on `key` as a user writes it: the facade serializes the key (and value),
+/// routes to the key's partition, decodes the answer and deserializes the returned value.
+pub async fn run_op(c: &BenchClient, key: &str, value: &str, op: Op) -> bool {
     match op {
-        Op::Get => {
-            let req = MapGetRequest {
-                thread_id: 1,
-                name: map,
-                key: &key,
-            };
-            match client.invoke(&req, target).await {
-                Ok(answer) => MapGetResponse::decode(&answer).is_ok_and(|r| take_value(r.response)),
-                Err(_) => false,
-            }
-        }
-        Op::Set => {
-            let value = value.to_data();
-            let req = MapSetRequest {
-                thread_id: 1,
-                ttl: -1,
-                name: map,
-                key: &key,
-                value: &value,
-            };
-            match client.invoke(&req, target).await {
-                Ok(answer) => MapSetResponse::decode(&answer).is_ok(),
-                Err(_) => false,
-            }
-        }
-        Op::Put => {
-            let value = value.to_data();
-            let req = MapPutRequest {
-                thread_id: 1,
-                ttl: -1,
-                name: map,
-                key: &key,
-                value: &value,
-            };
-            match client.invoke(&req, target).await {
-                Ok(answer) => MapPutResponse::decode(&answer).is_ok_and(|r| take_value(r.response)),
-                Err(_) => false,
-            }
-        }
-        Op::Remove => {
-            let req = MapRemoveRequest {
-                thread_id: 1,
-                name: map,
-                key: &key,
-            };
-            match client.invoke(&req, target).await {
-                Ok(answer) => MapRemoveResponse::decode(&answer).is_ok_and(|r| take_value(r.response)),
-                Err(_) => false,
-            }
-        }
+        Op::Get => c.map.get(key).await.map(black_box).is_ok(),
+        Op::Set => c.map.set(key, value).await.is_ok(),
+        Op::Put => c.map.put(key, value).await.map(black_box).is_ok(),
+        Op::Remove => c.map.remove(key).await.map(black_box).is_ok(),
     }
 }

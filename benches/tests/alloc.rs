@@ -21,8 +21,9 @@ async fn allocations_per_map_get() {
         ..Options::default()
     };
     let c = client::connect(&o).await.expect("connect");
-    let r = hotpath::measure(&c, "alloc-test", 2000).await.expect("measure");
-    c.shutdown().await;
+    let cc = c.client.cluster_client().expect("connected");
+    let r = hotpath::measure(&cc, "alloc-test", 2000).await.expect("measure");
+    c.client.shutdown().await;
     println!("{}", serde_json::to_string_pretty(&r).expect("json"));
     // Today: encode 1 with a buffer of its own, ~0.004 carved from a shared chunk (the 16 KiB
     // chunks, amortized); decode ~0; key serialization ~0.002 (carved too); invoke round trip

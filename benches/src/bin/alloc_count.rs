@@ -42,8 +42,9 @@ fn main() {
     let result = rt.map_err(|e| e.to_string()).and_then(|rt| {
         rt.block_on(async {
             let c = client::connect(&o).await?;
-            let r = hotpath::measure(&c, "alloc-count", calls).await;
-            c.shutdown().await;
+            let cc = c.client.cluster_client().ok_or("the client is not connected")?;
+            let r = hotpath::measure(&cc, "alloc-count", calls).await;
+            c.client.shutdown().await;
             r
         })
     });

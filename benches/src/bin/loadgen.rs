@@ -12,15 +12,14 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use hazelcast_benches::cli::Options;
-use hazelcast_benches::client::{API, connect, run_op};
+use hazelcast_benches::client::{API, BenchClient, connect, run_op};
 use hazelcast_benches::report::{self, DONE, Edges, MEASURE, Report, Window};
 use hazelcast_benches::sys;
 use hazelcast_benches::workload::{self, Chooser, Op};
-use hazelcast_invocation::ClusterClient;
 use hdrhistogram::Histogram;
 
 struct Shared {
-    client: ClusterClient,
+    client: BenchClient,
     o: Options,
     keys: Vec<String>,
     value: String,
@@ -72,7 +71,7 @@ async fn run(o: Options) -> Result<Option<Report>, String> {
         prefill(&shared).await?;
         if shared.o.prefill_only {
             eprintln!("prefilled {} keys of map {:?}", shared.keys.len(), shared.o.map);
-            shared.client.shutdown().await;
+            shared.client.client.shutdown().await;
             return Ok(None);
         }
     }
@@ -92,7 +91,7 @@ async fn run(o: Options) -> Result<Option<Report>, String> {
     let _ = progress.join();
     report::finish(&mut report, edges.0, edges.1, tally.ops, tally.errors);
     report.set_latencies(&hist.lock().unwrap_or_else(PoisonError::into_inner));
-    shared.client.shutdown().await;
+    shared.client.client.shutdown().await;
     Ok(Some(report))
 }
 
@@ -106,7 +105,7 @@ async fn prefill(s: &Arc<Shared>) -> Result<(), String> {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed) as usize;
                 let Some(key) = s.keys.get(i) else { break };
-                if !run_op(&s.client, &s.o.map, key, &s.value, Op::Set).await {
+                if !run_op(&s.client, key, &s.value, Op::Set).await {
                     failed += 1;
                 }
             }
@@ -156,7 +155,7 @@ async fn closed_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tal
             while !s.window.done() {
                 let (k, op) = chooser.pick();
                 let started = Instant::now();
-                let ok = run_op(&s.client, &s.o.map, &s.keys[k], &s.value, op).await;
+                let ok = run_op(&s.client, &s.keys[k], &s.value, op).await;
                 let took = started.elapsed();
                 s.window.completed.fetch_add(1, Ordering::Relaxed);
                 if !ok {
@@ -211,7 +210,7 @@ async fn open_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tally
                     let Ok(_permit) = permits.acquire().await else {
                         return;
                     };
-                    let ok = run_op(&s.client, &s.o.map, &s.keys[k], &s.value, op).await;
+                    let ok = run_op(&s.client, &s.keys[k], &s.value, op).await;
                     let took = intended.elapsed();
                     s.window.completed.fetch_add(1, Ordering::Relaxed);
                     if !ok {
