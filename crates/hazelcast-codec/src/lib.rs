@@ -74,7 +74,9 @@ pub use messages::{PartitionRule, Request};
 pub use serialization::{Data, Deserialize, JsonValue, Serialize};
 #[cfg(feature = "tokio-codec")]
 pub use tokio_codec::ClientMessageCodec;
+mod secret;
 pub use uuid::Uuid;
+pub use secret::Secret;
 
 /// The connection preamble a client writes first on every connection: ASCII `CP2`.
 pub const PROTOCOL_PREAMBLE: &[u8; 3] = b"CP2";

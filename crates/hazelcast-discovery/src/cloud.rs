@@ -37,28 +37,9 @@ pub const DEFAULT_RETRY_BACKOFF: Duration = Duration::from_millis(200);
 /// are dialled by IP address, so the certificate cannot match the address itself).
 pub const CLOUD_TLS_SERVER_NAME: &str = "hazelcast.cloud";
 
-/// A Hazelcast Cloud discovery token. Its `Debug` output is redacted and it has no `Display`, so
-/// it cannot leak into logs or error messages by accident.
-#[derive(Clone, PartialEq, Eq)]
-pub struct DiscoveryToken(String);
-
-impl DiscoveryToken {
-    /// Wraps a token.
-    pub fn new(token: impl Into<String>) -> Self {
-        DiscoveryToken(token.into())
-    }
-
-    /// The token itself (for building the request; never log it).
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl fmt::Debug for DiscoveryToken {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("DiscoveryToken(<redacted>)")
-    }
-}
+/// A Hazelcast Cloud discovery token: the client's one secret type (never shown by `Debug` or
+/// `Display`; read it with `expose`).
+pub type DiscoveryToken = hazelcast_codec::Secret;
 
 /// The base URL to use: `explicit` (configuration: [`CloudConfig::base_url`] or the
 /// [`CLOUD_URL_PROPERTY`] key), else `env` (the value of [`CLOUD_URL_ENV`]), else

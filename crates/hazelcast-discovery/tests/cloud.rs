@@ -320,7 +320,7 @@ fn debug_output_hides_the_token() {
     let config = CloudConfig::new(TOKEN).base_url("https://127.0.0.1:1");
     let shown = format!("{config:?} {:?}", config.token());
     assert!(!shown.contains(TOKEN), "{shown}");
-    assert!(shown.contains("<redacted>"), "{shown}");
+    assert!(shown.contains("Secret(***)"), "{shown}");
     let d = CloudDiscovery::new(config).unwrap();
     assert!(!format!("{d:?}").contains(TOKEN));
     assert!(!d.endpoint().contains(TOKEN));

@@ -1,8 +1,8 @@
 //! Configuration of the invocation layer.
 
-use std::fmt;
 use std::time::Duration;
 
+use hazelcast_codec::Secret;
 use hazelcast_transport::ConnectionConfig;
 
 use crate::backoff::BackoffConfig;
@@ -32,21 +32,12 @@ pub enum LoadBalancer {
 }
 
 /// User name and password sent in the authentication request.
-#[derive(Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Credentials {
     /// User name.
     pub username: String,
-    /// Password (never shown by `Debug`).
-    pub password: String,
-}
-
-impl fmt::Debug for Credentials {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Credentials")
-            .field("username", &self.username)
-            .field("password", &"<redacted>")
-            .finish()
-    }
+    /// Password (a [`Secret`]: never shown by `Debug` or `Display`).
+    pub password: Secret,
 }
 
 /// Configuration of [`crate::ClusterClient`]. Defaults are those of the official clients.

@@ -77,7 +77,8 @@ pub use config::{
 };
 pub use connection::{Connection, ConnectionStats, MessageHandler, connect};
 pub use error::{CloseReason, ConnectError, ConnectStage, LocalCloseReason, SendError};
+pub use hazelcast_codec::Secret;
 pub use tls::{
-    Secret, TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion,
+    TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion,
     supported_cipher_suites,
 };

@@ -677,11 +677,7 @@ impl ClientConfig {
         if self.creds_username.is_some() || self.creds_password.is_some() {
             c.credentials = Some(Credentials {
                 username: self.creds_username.clone().unwrap_or_default(),
-                password: self
-                    .creds_password
-                    .as_ref()
-                    .map(|p| p.expose().to_owned())
-                    .unwrap_or_default(),
+                password: self.creds_password.clone().unwrap_or_else(|| Secret::new("")),
             });
         }
         if let Some(name) = &self.client_name {

@@ -290,7 +290,7 @@ fn invocation_config_carries_every_option() {
     assert_eq!(inv.load_balancer, LoadBalancer::Random);
     let creds = inv.credentials.expect("credentials");
     assert_eq!(creds.username, "admin");
-    assert_eq!(creds.password, "creds-secret-456");
+    assert_eq!(creds.password.expose(), "creds-secret-456");
     assert!(inv.connection.tls.is_none());
     let tls = c.tls_config();
     assert_eq!(tls.ca_file, Some(PathBuf::from("/tmp/ca.pem")));

@@ -194,7 +194,7 @@ impl Inner {
             cp_direct_to_leader_routing: false,
             cluster_name: &self.cfg.cluster_name,
             username: self.cfg.credentials.as_ref().map(|c| c.username.as_str()),
-            password: self.cfg.credentials.as_ref().map(|c| c.password.as_str()),
+            password: self.cfg.credentials.as_ref().map(|c| c.password.expose()),
             client_type: "RST",
             client_hazelcast_version: env!("CARGO_PKG_VERSION"),
             client_name: &self.cfg.client_name,
