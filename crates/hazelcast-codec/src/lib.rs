@@ -75,8 +75,8 @@ pub use serialization::{Data, Deserialize, JsonValue, Serialize};
 #[cfg(feature = "tokio-codec")]
 pub use tokio_codec::ClientMessageCodec;
 mod secret;
-pub use uuid::Uuid;
 pub use secret::Secret;
+pub use uuid::Uuid;
 
 /// The connection preamble a client writes first on every connection: ASCII `CP2`.
 pub const PROTOCOL_PREAMBLE: &[u8; 3] = b"CP2";

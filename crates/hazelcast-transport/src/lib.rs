@@ -79,6 +79,5 @@ pub use connection::{Connection, ConnectionStats, MessageHandler, connect};
 pub use error::{CloseReason, ConnectError, ConnectStage, LocalCloseReason, SendError};
 pub use hazelcast_codec::Secret;
 pub use tls::{
-    TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion,
-    supported_cipher_suites,
+    TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion, supported_cipher_suites,
 };

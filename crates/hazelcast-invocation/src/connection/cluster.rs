@@ -13,6 +13,7 @@ use rand::seq::SliceRandom;
 use crate::backoff::WaitStrategy;
 use crate::client::{ClientEvent, EventHandler, Inner};
 use crate::config::ReconnectMode;
+use crate::deadline;
 use crate::error::InvocationError;
 use crate::invoke::{Call, Payload};
 use crate::view::MembershipDiff;
@@ -136,6 +137,18 @@ impl Inner {
         }
     }
 
+    /// Registers the cluster-view listener on a published connection when no connection carries
+    /// it (or is being set up to).
+    pub(crate) fn ensure_view_listener(self: &Arc<Self>) {
+        if self.lifecycle.is_shut_down() || self.conns.view_claimed() || self.conns.current().list.is_empty()
+        {
+            return;
+        }
+        let this = self.clone();
+        self.lifecycle
+            .spawn(async move { this.move_view_listener().await });
+    }
+
     /// The connection carrying the cluster-view listener closed: register it on another one.
     async fn move_view_listener(self: &Arc<Self>) {
         loop {
@@ -144,7 +157,22 @@ impl Inner {
             if !self.conns.claim_view(next) {
                 return;
             }
-            match self.register_view_listener(next).await {
+            let bound = deadline::after(self.cfg.connection.connect_timeout);
+            let registered = match deadline::run_until(bound, self.register_view_listener(next)).await {
+                Ok(result) => result,
+                Err(deadline::Elapsed) => {
+                    self.conns.release_view(next);
+                    Err(InvocationError::SetupTimeout {
+                        address: self
+                            .conns
+                            .find(next)
+                            .map(|c| c.endpoint.clone())
+                            .unwrap_or_else(|| Endpoint::new("", 0)),
+                        timeout: self.cfg.connection.connect_timeout,
+                    })
+                }
+            };
+            match registered {
                 Ok(()) => break,
                 Err(e) => {
                     tracing::warn!(connection = next, error = %e.chain(), "cluster view listener registration failed");
@@ -185,7 +213,7 @@ impl Inner {
         match ClusterViewEvent::decode(msg) {
             Ok(ClusterViewEvent::MembersView(v)) => {
                 match self.view.apply_members(v.version, v.member_infos.0) {
-                    Ok(Some(changes)) => self.apply_membership(changes),
+                    Ok(Some(changes)) => self.apply_membership(connection, changes),
                     Ok(None) => {}
                     Err(e) => {
                         tracing::warn!(connection, error = %e, "member list rejected; keeping the previous one")
@@ -202,7 +230,12 @@ impl Inner {
         }
     }
 
-    fn apply_membership(self: &Arc<Self>, changes: MembershipDiff) {
+    /// Acts on a member-list change: closes the connections of members that left, announces the
+    /// changes and, when the list came on a published connection, dials the new members. A list
+    /// that came on a connection still being set up dials nothing: that set-up may fail, and the
+    /// dialling starts once a connection carrying the view listener is published (`connect`, a
+    /// reconnect, or a moved listener dial then).
+    fn apply_membership(self: &Arc<Self>, connection: u64, changes: MembershipDiff) {
         for m in &changes.removed {
             if let Some(c) = self.conns.current().by_member(&m.uuid).cloned() {
                 self.conns.close(&c, LocalCloseReason::MemberLeft);
@@ -212,7 +245,7 @@ impl Inner {
         for m in &changes.added {
             let _ = self.events.send(ClientEvent::MemberAdded(m.clone()));
         }
-        if !changes.is_empty() {
+        if !changes.is_empty() && self.conns.current().by_id(connection).is_some() {
             let this = self.clone();
             self.lifecycle.spawn(async move {
                 let members = this.view.members();

@@ -195,6 +195,11 @@ impl ConnectionManager {
         true
     }
 
+    /// True when a connection carries the cluster-view listener or is registering it.
+    pub(crate) fn view_claimed(&self) -> bool {
+        lock(&self.state).view_connection.is_some()
+    }
+
     /// Releases a claim of the cluster-view listener (its registration failed).
     pub(crate) fn release_view(&self, connection: u64) {
         let mut st = lock(&self.state);

@@ -74,15 +74,22 @@ impl Inner {
             inner: self,
             connection: Some(provisional.clone()),
         };
-        let set_up = deadline::run_until(deadline, self.set_up(&provisional)).await;
+        let set_up = match deadline::run_until(deadline, self.set_up(&provisional)).await {
+            Ok(result) => result,
+            Err(deadline::Elapsed) => Err(InvocationError::SetupTimeout {
+                address: endpoint.clone(),
+                timeout,
+            }),
+        };
         let (member, switched) = match set_up {
-            Ok(Ok(done)) => done,
-            Ok(Err(e)) => return Err(e),
-            Err(deadline::Elapsed) => {
-                return Err(InvocationError::SetupTimeout {
-                    address: endpoint.clone(),
-                    timeout,
-                });
+            Ok(done) => done,
+            Err(e) => {
+                drop(unfinished);
+                // This set-up may have held the cluster-view listener's claim while other
+                // connections were published (the member list it delivered started the
+                // dialler): the listener must not be left on no connection.
+                self.ensure_view_listener();
+                return Err(e);
             }
         };
         let Some(published) = self.conns.publish(member.clone()) else {
