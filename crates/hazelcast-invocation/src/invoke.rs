@@ -138,7 +138,7 @@ impl Inner {
         let mut last: Option<InvocationError> = None;
         loop {
             info.attempt += 1;
-            let span = tracing::trace_span!("attempt", target = ?call.target, attempt = info.attempt);
+            let span = tracing::trace_span!("invocation", target = ?call.target, attempt = info.attempt);
             let step = deadline::run_until(
                 call.deadline,
                 self.attempt(

@@ -14,6 +14,7 @@ use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{Notify, mpsc, watch};
 use tokio::time::timeout_at;
+use tracing::Instrument;
 
 /// `timeout_at` that waits without limit when there is no deadline.
 async fn within<F: std::future::Future>(
@@ -564,12 +565,17 @@ where
         bytes: config.write_batch_bytes.max(1),
         coalesce: config.write_coalescing,
     };
-    tokio::spawn(write_loop(state.clone(), writer, rx, batch));
-    tokio::spawn(read_loop(
-        CloseGuard(state.clone()),
-        reader,
-        MessageDecoder::new(config.decoder_limits),
-    ));
+    // One span per connection: what its tasks log carries the connection's id and peer.
+    let span = tracing::debug_span!("connection", id = state.id, remote = %remote);
+    tokio::spawn(write_loop(state.clone(), writer, rx, batch).instrument(span.clone()));
+    tokio::spawn(
+        read_loop(
+            CloseGuard(state.clone()),
+            reader,
+            MessageDecoder::new(config.decoder_limits),
+        )
+        .instrument(span),
+    );
     Connection {
         inner: Arc::new(Inner {
             tx,
