@@ -23,6 +23,17 @@ use crate::error::{Indeterminate, InvocationError, ServerError};
 use crate::pending::{AckOutcome, Outcome};
 use crate::retry::CallInfo;
 
+/// Awaits `$fut` until `$deadline` (`Option<Instant>`, `None` for no limit): `Err(Elapsed)` when
+/// the deadline comes first. A macro rather than a function so that the future is moved once.
+macro_rules! within {
+    ($deadline:expr, $fut:expr) => {
+        match $deadline {
+            Some(d) => tokio::time::timeout_at(d, $fut).await.map_err(|_| deadline::Elapsed),
+            None => Ok($fut.await),
+        }
+    };
+}
+
 /// What an invocation sends.
 pub(crate) enum Payload<'a> {
     /// A message encoded once by the caller; each attempt patches its correlation id (in place
@@ -139,17 +150,15 @@ impl Inner {
         loop {
             info.attempt += 1;
             let span = tracing::trace_span!("invocation", target = ?call.target, attempt = info.attempt);
-            let step = deadline::run_until(
-                call.deadline,
-                self.attempt(
-                    &mut call.payload,
-                    call.target,
-                    call.listener.as_ref(),
-                    call.internal,
-                )
-                .instrument(span),
-            )
-            .await;
+            let attempt = self.attempt(&mut call.payload, call.target, call.listener.as_ref(), call.internal);
+            // The attempt's future is moved once, straight into the deadline's timer (the hot
+            // path: a wrapper per layer costs a copy of the whole future per call), and wrapped
+            // in the span only when it records.
+            let step = if span.is_disabled() {
+                within!(call.deadline, attempt)
+            } else {
+                within!(call.deadline, attempt.instrument(span))
+            };
             let failure = match step {
                 Err(deadline::Elapsed) => return Err(self.timed_out(last)),
                 Ok(Ok(Answer::Done(answer))) => return Ok(answer),

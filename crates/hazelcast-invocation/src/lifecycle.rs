@@ -7,6 +7,7 @@
 //! shutdown from any thread.
 
 use std::future::Future;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use tokio::runtime::Handle;
@@ -17,6 +18,9 @@ use tokio_util::task::TaskTracker;
 /// The owner of the client's background tasks.
 #[derive(Debug)]
 pub(crate) struct Lifecycle {
+    /// Set when shutdown begins: every call reads it, and an atomic load is cheaper than the
+    /// token's own check (which takes a lock).
+    shut_down: AtomicBool,
     token: CancellationToken,
     tracker: TaskTracker,
     runtime: Handle,
@@ -29,6 +33,7 @@ impl Lifecycle {
     /// Outside a tokio runtime (every public entry point that creates one is `async`).
     pub(crate) fn new() -> Self {
         Lifecycle {
+            shut_down: AtomicBool::new(false),
             token: CancellationToken::new(),
             tracker: TaskTracker::new(),
             runtime: Handle::current(),
@@ -51,7 +56,7 @@ impl Lifecycle {
 
     /// True once shutdown began.
     pub(crate) fn is_shut_down(&self) -> bool {
-        self.token.is_cancelled()
+        self.shut_down.load(Ordering::Acquire)
     }
 
     /// Resolves when shutdown begins.
@@ -61,7 +66,7 @@ impl Lifecycle {
 
     /// Begins shutdown: cancels every task. Returns false when it had begun already.
     pub(crate) fn cancel(&self) -> bool {
-        if self.token.is_cancelled() {
+        if self.shut_down.swap(true, Ordering::AcqRel) {
             return false;
         }
         self.token.cancel();

@@ -565,17 +565,22 @@ where
         bytes: config.write_batch_bytes.max(1),
         coalesce: config.write_coalescing,
     };
-    // One span per connection: what its tasks log carries the connection's id and peer.
+    // One span per connection: what its tasks log carries the connection's id and peer. Entered
+    // on every poll, so only when it records (a disabled span still costs instructions per poll).
     let span = tracing::debug_span!("connection", id = state.id, remote = %remote);
-    tokio::spawn(write_loop(state.clone(), writer, rx, batch).instrument(span.clone()));
-    tokio::spawn(
-        read_loop(
-            CloseGuard(state.clone()),
-            reader,
-            MessageDecoder::new(config.decoder_limits),
-        )
-        .instrument(span),
+    let writing = write_loop(state.clone(), writer, rx, batch);
+    let reading = read_loop(
+        CloseGuard(state.clone()),
+        reader,
+        MessageDecoder::new(config.decoder_limits),
     );
+    if span.is_disabled() {
+        tokio::spawn(writing);
+        tokio::spawn(reading);
+    } else {
+        tokio::spawn(writing.instrument(span.clone()));
+        tokio::spawn(reading.instrument(span));
+    }
     Connection {
         inner: Arc::new(Inner {
             tx,
