@@ -39,7 +39,9 @@ use hazelcast_codec::messages::map::{
 use hazelcast_codec::types::VarList;
 use hazelcast_codec::{ClientMessage, CodecError, Uuid};
 use hazelcast_integration_tests::{Redirected, map_get, map_set, seeds, shared, start_cluster, wait_for};
-use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, ListenerRegistration, Target};
+use hazelcast_invocation::{
+    ClusterClient, InvocationConfig, InvocationError, ListenerId, ListenerRegistration, Target,
+};
 use hazelcast_testkit::proxy::{Condition, Reaction, Rule};
 use hazelcast_testkit::{Cluster, ClusterConfig, FaultProxy, SharedCluster};
 use tokio::sync::mpsc;
@@ -580,24 +582,7 @@ async fn add_listener_dropped_midway_leaves_nothing_behind() {
 
     // Member side: a control listener gets its events, the dropped ones none, and the members
     // sent no event but the control listener's.
-    while erx.try_recv().is_ok() {}
-    let control_events = Arc::new(AtomicUsize::new(0));
-    let control = s
-        .client
-        .add_listener(CountingListener::registration(map, &control_events))
-        .await
-        .expect("control listener");
-    for i in 0..10 {
-        map_set(&s.client, map, &format!("k{i}"), i).await.expect("set");
-    }
-    wait_for("the control listener's events", Duration::from_secs(10), || {
-        control_events.load(Ordering::SeqCst) == 10
-    })
-    .await;
-    let mut sent = 0;
-    while erx.try_recv().is_ok() {
-        sent += 1;
-    }
+    let (sent, control) = control_listener(&s.client, map, &mut erx).await;
     assert_eq!(
         dropped_events.load(Ordering::SeqCst),
         0,
@@ -607,6 +592,34 @@ async fn add_listener_dropped_midway_leaves_nothing_behind() {
     assert!(s.client.remove_listener(control).await);
     wait_clean("control removed", &s.client, baseline).await;
     s.client.shutdown().await;
+}
+
+/// Adds a control listener to `map`, makes 10 changes and waits for its 10 events; returns how
+/// many entry events the members sent meanwhile (seen by the proxy on `events`) and the
+/// control listener's id.
+async fn control_listener(
+    client: &ClusterClient,
+    map: &str,
+    events: &mut mpsc::UnboundedReceiver<ClientMessage>,
+) -> (usize, ListenerId) {
+    while events.try_recv().is_ok() {}
+    let control_events = Arc::new(AtomicUsize::new(0));
+    let control = client
+        .add_listener(CountingListener::registration(map, &control_events))
+        .await
+        .expect("control listener");
+    for i in 0..10 {
+        map_set(client, map, &format!("k{i}"), i).await.expect("set");
+    }
+    wait_for("the control listener's events", Duration::from_secs(10), || {
+        control_events.load(Ordering::SeqCst) == 10
+    })
+    .await;
+    let mut sent = 0;
+    while events.try_recv().is_ok() {
+        sent += 1;
+    }
+    (sent, control)
 }
 
 /// Fault 7 (`remove_listener` cancel-safety): the seed deregistered inside the caller's
@@ -647,24 +660,7 @@ async fn remove_listener_dropped_after_its_first_poll_still_removes() {
     );
     wait_clean("remove_listener dropped", &s.client, baseline).await;
 
-    while erx.try_recv().is_ok() {}
-    let control_events = Arc::new(AtomicUsize::new(0));
-    let control = s
-        .client
-        .add_listener(CountingListener::registration(map, &control_events))
-        .await
-        .expect("control listener");
-    for i in 0..10 {
-        map_set(&s.client, map, &format!("k{i}"), i).await.expect("set");
-    }
-    wait_for("the control listener's events", Duration::from_secs(10), || {
-        control_events.load(Ordering::SeqCst) == 10
-    })
-    .await;
-    let mut sent = 0;
-    while erx.try_recv().is_ok() {
-        sent += 1;
-    }
+    let (sent, control) = control_listener(&s.client, map, &mut erx).await;
     assert_eq!(
         removed_events.load(Ordering::SeqCst),
         1,

@@ -22,16 +22,9 @@ fn config(cluster: &Cluster, smart: bool) -> InvocationConfig {
 
 static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(3));
 
-flavours!(smart_routing_sends_each_key_to_its_partition_owner);
-async fn smart_routing_sends_each_key_to_its_partition_owner() {
-    let cluster = shared(&CLUSTER).await;
-    let (cfg, seeds) = (config(cluster, true), seeds(cluster));
-    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
-    wait_for("a connection to every member", Duration::from_secs(20), || {
-        client.connections().list.len() == 3
-    })
-    .await;
-    // A fresh cluster assigns partitions on the first partition-bound call.
+/// Makes a first partition-bound call (a fresh cluster assigns its partitions then) and waits
+/// for the complete partition table.
+async fn complete_partition_table(client: &ClusterClient) {
     let probe = "probe".to_data();
     client
         .invoke(
@@ -45,16 +38,22 @@ async fn smart_routing_sends_each_key_to_its_partition_owner() {
         .await
         .expect("first call");
     wait_for("the partition table", Duration::from_secs(20), || {
-        client
-            .snapshot()
-            .partitions
-            .owners
-            .iter()
-            .filter(|o| o.is_some())
-            .count()
-            == 271
+        client.snapshot().partitions.owners.iter().flatten().count() == 271
     })
     .await;
+}
+
+flavours!(smart_routing_sends_each_key_to_its_partition_owner);
+async fn smart_routing_sends_each_key_to_its_partition_owner() {
+    let cluster = shared(&CLUSTER).await;
+    let (cfg, seeds) = (config(cluster, true), seeds(cluster));
+    let client = ClusterClient::connect(cfg, seeds).await.expect("connect");
+    wait_for("a connection to every member", Duration::from_secs(20), || {
+        client.connections().list.len() == 3
+    })
+    .await;
+    // A fresh cluster assigns partitions on the first partition-bound call.
+    complete_partition_table(&client).await;
 
     // Count, per member, the keys it owns; then compare with what each connection wrote.
     let snapshot = client.snapshot();
@@ -238,22 +237,7 @@ async fn listener_delivers_each_change_once(smart: bool) {
     // A fresh cluster assigns its partitions on the first partition-bound call: wait for a
     // complete table first (as an application does once, long before), so that no event is
     // published while partitions are first assigned.
-    let probe = "probe".to_data();
-    client
-        .invoke(
-            &MapGetRequest {
-                thread_id: 1,
-                name: "probe",
-                key: &probe,
-            },
-            Target::Partition(client.partition_id(&probe)),
-        )
-        .await
-        .expect("first call");
-    wait_for("the partition table", Duration::from_secs(20), || {
-        client.snapshot().partitions.owners.iter().flatten().count() == 271
-    })
-    .await;
+    complete_partition_table(&client).await;
     // Both runtime flavours run this at once on the shared cluster: a map of their own.
     static RUN: std::sync::atomic::AtomicUsize = std::sync::atomic::AtomicUsize::new(0);
     let run = RUN.fetch_add(1, std::sync::atomic::Ordering::Relaxed);

@@ -28,7 +28,9 @@ use crate::retry::CallInfo;
 macro_rules! within {
     ($deadline:expr, $fut:expr) => {
         match $deadline {
-            Some(d) => tokio::time::timeout_at(d, $fut).await.map_err(|_| deadline::Elapsed),
+            Some(d) => tokio::time::timeout_at(d, $fut)
+                .await
+                .map_err(|_| deadline::Elapsed),
             None => Ok($fut.await),
         }
     };
@@ -150,7 +152,12 @@ impl Inner {
         loop {
             info.attempt += 1;
             let span = tracing::trace_span!("invocation", target = ?call.target, attempt = info.attempt);
-            let attempt = self.attempt(&mut call.payload, call.target, call.listener.as_ref(), call.internal);
+            let attempt = self.attempt(
+                &mut call.payload,
+                call.target,
+                call.listener.as_ref(),
+                call.internal,
+            );
             // The attempt's future is moved once, straight into the deadline's timer (the hot
             // path: a wrapper per layer costs a copy of the whole future per call), and wrapped
             // in the span only when it records.
