@@ -334,7 +334,7 @@ async fn bad_cloud_token_fails_connect_with_the_coordinators_message() {
         .await
         .expect_err("a wrong token cannot connect");
     let took = began.elapsed();
-    let text = err.to_string();
+    let text = err.chain();
     eprintln!("bad token: {took:?}: {err:?}");
     assert!(text.contains("HTTP 404"), "{text}");
     assert!(

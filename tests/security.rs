@@ -85,8 +85,20 @@ fn assert_clean(what: &str, text: &str) {
     }
 }
 
-fn assert_error_clean(what: &str, e: &(impl std::fmt::Display + std::fmt::Debug)) {
-    assert_clean(&format!("{what} (Display)"), &e.to_string());
+/// An error and all its sources on one line (causes are sources, not part of `Display`).
+fn chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut out = e.to_string();
+    let mut next = e.source();
+    while let Some(cause) = next {
+        out.push_str(": ");
+        out.push_str(&cause.to_string());
+        next = cause.source();
+    }
+    out
+}
+
+fn assert_error_clean(what: &str, e: &(impl std::error::Error + 'static)) {
+    assert_clean(&format!("{what} (Display, with every source)"), &chain(e));
     assert_clean(&format!("{what} (Debug)"), &format!("{e:?}"));
     assert_clean(&format!("{what} (alternate Debug)"), &format!("{e:#?}"));
 }
@@ -290,8 +302,9 @@ async fn cloud_token_never_leaks() {
     let e = exercise(cloud(WRONG_TOKEN))
         .await
         .expect("a wrong token cannot connect");
-    eprintln!("wrong token: {e}");
-    assert!(e.to_string().contains("<redacted>"), "{e}");
+    let text = chain(&e);
+    eprintln!("wrong token: {text}");
+    assert!(text.contains("<redacted>"), "{text}");
     assert!(
         stub.requests_for(WRONG_TOKEN) >= 1,
         "the stub saw the wrong token"
