@@ -138,9 +138,7 @@ async fn a_seed_that_never_answers_authentication_times_out() {
         .expect("hostile server");
     let (last, _, took) = connect_fails(config("dev"), vec![endpoint(silent.address())]).await;
     assert!(
-        last.contains(&format!(
-            "could not be set up within {CONNECT_TIMEOUT:?}"
-        )),
+        last.contains(&format!("could not be set up within {CONNECT_TIMEOUT:?}")),
         "{last}"
     );
     assert!(silent.accepted() >= 1, "the seed was dialled");
