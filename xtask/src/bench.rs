@@ -335,7 +335,7 @@ fn start_cluster(o: &Opts, members: usize) -> Result<Cluster, String> {
     let mut cfg = ClusterConfig::new()
         .members(members)
         .backup_count(1)
-        // Benchmark flags (testbed.md section 4): full JIT (override the test kit's C1-only
+        // Benchmark flags: full JIT (override the test kit's C1-only
         // default), a fixed 1 GiB heap, pre-touched.
         .jvm_arg("-XX:TieredStopAtLevel=4")
         .jvm_arg("-Xms1g")
@@ -1048,7 +1048,7 @@ fn render(
     let _ = writeln!(s, "\n## Reading these figures\n");
     let _ = writeln!(
         s,
-        "* One client core and one member core: at concurrency 64 the member core is usually the bottleneck, so throughput mostly measures the member; CPU per operation is the robust comparison (testbed.md 10.3)."
+        "* One client core and one member core: at concurrency 64 the member core is usually the bottleneck, so throughput mostly measures the member; CPU per operation is the robust comparison."
     );
     let _ = writeln!(
         s,

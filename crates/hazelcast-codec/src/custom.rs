@@ -1,4 +1,4 @@
-//! Custom types of the networking layer (protocol digest section 3).
+//! Custom types of the networking layer, as the official protocol definitions (`custom/*.yaml`) declare them.
 
 use uuid::Uuid;
 

@@ -6,7 +6,7 @@
 //! they are `Option`s on decode, `None` when an older peer did not send them, and unknown trailing
 //! fields of newer peers are skipped. Adding a message is a few lines: see `messages/map.rs`.
 
-/// Declares a custom type (protocol digest section 2.6): a struct with `Encode`/`Decode`
+/// Declares a custom type of the Open Binary Client Protocol (BEGIN and END frames around its fields): a struct with `Encode`/`Decode`
 /// implementations using BEGIN, an optional fixed frame, the var fields, and END.
 #[macro_export]
 macro_rules! custom_type {

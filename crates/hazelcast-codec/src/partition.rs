@@ -1,4 +1,4 @@
-//! Partition hashing (protocol digest section 6.3): MurmurHash3 x86_32 with seed `0x01000193`
+//! Partition hashing (as the official clients compute it, e.g. Java's `HashUtil.MurmurHash3_x86_32` and `HashUtil.hashToIndex`): MurmurHash3 x86_32 with seed `0x01000193`
 //! over a `Data` payload, and Java's `HashUtil.hashToIndex`.
 
 /// The seed Hazelcast uses for partition hashing.

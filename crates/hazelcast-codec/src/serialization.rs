@@ -1,4 +1,4 @@
-//! `Data`: the serialized form of keys and values (protocol digest section 6), and the
+//! `Data`: the serialized form of keys and values (the format of the official clients' `SerializationService`), and the
 //! serializers of the built-in types with the official type ids.
 //!
 //! A `Data` blob is `i32 BE partition hash`, `i32 BE type id`, then the payload written

@@ -1,4 +1,4 @@
-//! Encoding and decoding of parameter types (protocol digest section 2).
+//! Encoding and decoding of parameter types of the Open Binary Client Protocol.
 //!
 //! * [`FixedSize`]: types packed into an initial frame, a custom type's fixed frame or a
 //!   fixed-element list (`byte`, `boolean`, `int`, `long`, `float`, `UUID`).

@@ -1,4 +1,4 @@
-//! Version tolerance (protocol digest section 2.7): messages from newer members (longer initial
+//! Version tolerance, as the Open Binary Client Protocol requires: messages from newer members (longer initial
 //! frames, extra trailing frames, unknown nested fields in custom types, unknown event types) and
 //! from older members (fields added later missing) decode correctly.
 

@@ -1,5 +1,6 @@
-//! Byte-exact vectors from the protocol digest (`protocol.md`, sections 2.1, 6.2, 6.3 and
-//! Appendix A): encoders must produce exactly these bytes and decoders must read them back.
+//! Byte-exact vectors of the Open Binary Client Protocol (frame layout, `Data` of the built-in
+//! types, partition hashing, as the official clients produce them): encoders must produce
+//! exactly these bytes and decoders must read them back.
 
 mod common;
 

@@ -1,6 +1,6 @@
 //! Public-address translation and cloud discovery with REAL Hazelcast members.
 //!
-//! * Members in a network namespace created by the test (testbed.md 7.1 + 7.2) advertise a private
+//! * Members in a network namespace created by the test advertise a private
 //!   `127.0.0.1:<port>` (unreachable from this process) and a public `10.77.X.2:<port>`.
 //!   These tests need iproute2 and root; without root they run again inside an unprivileged user
 //!   namespace (`netns_test`), and where neither works they print `SKIPPED: <test>: <reason>`

@@ -1,5 +1,5 @@
 //! [`CloudStub`]: an in-process stand-in for the Hazelcast Cloud (Viridian) discovery coordinator
-//! (testbed.md section 9).
+//!.
 //!
 //! It serves `GET /cluster/discovery?token=<token>` over HTTPS on `127.0.0.1:<random port>` with a
 //! certificate issued by a test CA generated at start-up (SAN IP `127.0.0.1` and DNS `localhost`),

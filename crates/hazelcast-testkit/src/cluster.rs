@@ -227,7 +227,7 @@ impl Cluster {
         })
     }
 
-    /// Member 0 first, then the rest together (testbed.md 5.1), then the member lists.
+    /// Member 0 first (it becomes the master), then the rest together, then the member lists.
     fn start_all(&self) -> Result<(), TestkitError> {
         let deadline = Instant::now() + self.config.startup_timeout;
         let slots = lock(&self.slots).clone();

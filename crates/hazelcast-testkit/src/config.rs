@@ -12,7 +12,7 @@ use crate::error::TestkitError;
 /// The default deadline for a member to become ready (and for the cluster to form).
 pub const DEFAULT_STARTUP_TIMEOUT: Duration = Duration::from_secs(90);
 
-/// Member properties every test member gets (testbed.md section 3.1); a
+/// Member properties every test member gets; a
 /// [`ClusterConfig::property`] with the same name replaces the value.
 const DEFAULT_PROPERTIES: &[(&str, &str)] = &[
     ("hazelcast.phone.home.enabled", "false"),
@@ -28,7 +28,7 @@ const DEFAULT_PROPERTIES: &[(&str, &str)] = &[
     ("hazelcast.socket.bind.any", "false"),
 ];
 
-/// JVM flags for functional tests (testbed.md section 4), before any
+/// JVM flags for functional tests, before any
 /// [`ClusterConfig::jvm_arg`] (later flags win, so `-Xmx…` can be overridden).
 pub(crate) const DEFAULT_JVM_ARGS: &[&str] = &[
     "-Xms64m",
@@ -202,7 +202,7 @@ impl ClusterConfig {
     /// port ([`Cluster::address`]); clients connect to a separate client endpoint per member
     /// ([`Cluster::client_address`]) that advertises the public address
     /// `127.0.0.1:<public port>` ([`Cluster::public_client_address`]), where a proxy such as
-    /// [`TlsFront`](crate::TlsFront) is expected to listen (testbed.md 8.1). Both extra ports are
+    /// [`TlsFront`](crate::TlsFront) is expected to listen. Both extra ports are
     /// reserved per member. The member port does not accept clients in this mode.
     pub fn client_endpoints(mut self, on: bool) -> Self {
         self.client_endpoints = on;

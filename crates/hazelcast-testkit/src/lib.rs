@@ -1,8 +1,7 @@
 //! Real Hazelcast members for the Rust client's tests.
 //!
 //! This crate starts Hazelcast 5.x **Java members as child processes** on `127.0.0.1`, waits until
-//! they are ready, and lets tests kill, terminate, pause, resume and restart them. It follows
-//! `testbed.md` of the project's reference docs.
+//! they are ready, and lets tests kill, terminate, pause, resume and restart them.
 //!
 //! # Requirements
 //!
@@ -43,7 +42,7 @@
 //!   `$TMPDIR/hazelcast-testkit-ports/` for the life of the [`Cluster`], so tests in other threads
 //!   and processes never get the same port), binds and advertises 127.0.0.1 only, and joins with
 //!   tcp-ip using the exact list of the cluster's ports. Multicast, join auto-detection and
-//!   phone-home are off; the fast join/heartbeat properties of testbed.md 3.1 are set.
+//!   phone-home are off; join and heartbeat properties are shortened for fast starts.
 //! * Every cluster gets a unique name (unless [`ClusterConfig::cluster_name`] sets one) and a run
 //!   directory `<workspace>/target/hz/runs/<name>/` (or under `$HZ_RUN_DIR`) with one
 //!   `m<i>/` per member holding `hazelcast.xml` and `member.log`.

@@ -1,4 +1,4 @@
-//! Members with a private and a public address (testbed.md 7.1 and 7.2): [`NetNs`] and
+//! Members with a private and a public address: [`NetNs`] and
 //! [`PublicAddressCluster`].
 //!
 //! [`PublicAddressCluster::start`] creates a network namespace with a veth pair to the root

@@ -1,6 +1,6 @@
 //! TLS for tests: a test PKI generated at run time ([`TestPki`]), a real TLS terminator
 //! ([`TlsFront`]) in front of members, and [`TlsCluster`], a cluster whose members advertise the
-//! terminator's ports to clients (testbed.md section 8).
+//! terminator's ports to clients.
 //!
 //! The open-source member cannot speak TLS, so a small terminator built on the JDK's own TLS
 //! implementation (JSSE, independent of the client's rustls) accepts TLS and forwards plaintext to

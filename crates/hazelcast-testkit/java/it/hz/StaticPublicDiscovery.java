@@ -18,7 +18,7 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Test scaffolding of hazelcast-testkit (testbed.md 7.1): a Discovery SPI strategy returning fixed
+ * Test scaffolding of hazelcast-testkit: a Discovery SPI strategy returning fixed
  * private/public address pairs, so members advertise {@code (CLIENT, "public")} in their address map.
  * Property {@code nodes}: {@code private=public,private=public,...} with {@code host:port} addresses.
  */
