@@ -38,7 +38,9 @@ use hazelcast_codec::messages::map::{
 };
 use hazelcast_codec::types::VarList;
 use hazelcast_codec::{ClientMessage, CodecError, Uuid};
-use hazelcast_integration_tests::{Redirected, map_get, map_set, seeds, shared, start_cluster, wait_for};
+use hazelcast_integration_tests::{
+    Redirected, map_get, map_set, member_index, seeds, shared, start_cluster, wait_for,
+};
 use hazelcast_invocation::{
     ClusterClient, InvocationConfig, InvocationError, ListenerId, ListenerRegistration, Target,
 };
@@ -117,21 +119,7 @@ async fn proxied(
         client.connections().list.len() == 3
     })
     .await;
-    let index = client
-        .snapshot()
-        .members
-        .members
-        .iter()
-        .map(|m| {
-            let a: SocketAddr = m.client_address().to_string().parse().expect("address");
-            let i = cluster
-                .addresses()
-                .iter()
-                .position(|x| *x == a)
-                .expect("a member");
-            (m.uuid, i)
-        })
-        .collect();
+    let index = member_index(&client, &cluster.addresses());
     Proxied { proxy, client, index }
 }
 

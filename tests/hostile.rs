@@ -28,7 +28,7 @@ use hazelcast_codec::frame::flags;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::map::{MapGetRequest, MapSetRequest};
 use hazelcast_codec::{ClientMessage, ErrorCode, MessageDecoder, MessageWriter, Serialize};
-use hazelcast_integration_tests::{Redirected, map_get, map_set, shared, wait_for};
+use hazelcast_integration_tests::{Redirected, map_get, map_set, member_index, shared, wait_for};
 use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError};
 use hazelcast_testkit::proxy::{Condition, Reaction, Rule, error_response, forge_error_response};
 use hazelcast_testkit::{ClusterConfig, FaultProxy, SharedCluster};
@@ -114,23 +114,7 @@ async fn setup(with_splice: bool, tweak: impl FnOnce(&mut InvocationConfig)) -> 
         client.snapshot().partitions.owners.iter().flatten().count() == 271
     })
     .await;
-    let index = client
-        .snapshot()
-        .members
-        .members
-        .iter()
-        .map(|m| {
-            let a: SocketAddr = m.client_address().to_string().parse().expect("address");
-            (
-                m.uuid,
-                cluster
-                    .addresses()
-                    .iter()
-                    .position(|x| *x == a)
-                    .expect("a member"),
-            )
-        })
-        .collect();
+    let index = member_index(&client, &cluster.addresses());
     Setup {
         proxy,
         client,

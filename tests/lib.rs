@@ -192,3 +192,22 @@ macro_rules! flavours {
         }
     };
 }
+
+/// The index in `addresses` (a cluster's member addresses, in the order the proxy or the test
+/// uses) of each member the client lists, by UUID.
+pub fn member_index(
+    client: &ClusterClient,
+    addresses: &[std::net::SocketAddr],
+) -> std::collections::HashMap<hazelcast_codec::Uuid, usize> {
+    client
+        .snapshot()
+        .members
+        .members
+        .iter()
+        .map(|m| {
+            let a: std::net::SocketAddr = m.client_address().to_string().parse().expect("address");
+            let i = addresses.iter().position(|x| *x == a).expect("a member");
+            (m.uuid, i)
+        })
+        .collect()
+}

@@ -39,7 +39,7 @@ impl MemberList {
         }
     }
 
-    /// A member list of `version`: `None` when it carries more than [`MAX_MEMBERS`] members.
+    /// A member list of `version`; an error when it carries more than [`MAX_MEMBERS`] members.
     pub(crate) fn new(version: i32, members: Vec<MemberInfo>) -> Result<Self, ViewError> {
         if members.len() > MAX_MEMBERS {
             return Err(ViewError::TooManyMembers {

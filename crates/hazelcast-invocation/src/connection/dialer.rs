@@ -65,15 +65,12 @@ impl Inner {
             return;
         }
         let members = self.view.members();
-        let conns = self.conns.current();
         let now = Instant::now();
         let spawn = {
             let mut st = lock(&self.dialer.state);
             for m in &members.members {
-                if conns.by_member(&m.uuid).is_some()
-                    || st.members.contains_key(&m.uuid)
-                    || self.conns.has_member(&m.uuid)
-                {
+                // `has_member` covers published connections and those being set up.
+                if st.members.contains_key(&m.uuid) || self.conns.has_member(&m.uuid) {
                     continue;
                 }
                 st.members.insert(

@@ -239,14 +239,8 @@ impl ConnectionManager {
     pub(crate) fn unpublish(&self, id: u64) -> Unpublished {
         let mut st = lock(&self.state);
         st.setting_up.remove(&id);
-        let current = self.published.load();
-        let listed = current.by_id(id).is_some();
+        let listed = self.remove_published(id);
         let was_published = st.closing.remove(&id) || listed;
-        if listed {
-            let mut next = (**current).clone();
-            next.list.retain(|c| c.connection.id() != id);
-            self.published.store(Arc::new(next));
-        }
         let was_view = st.view_connection == Some(id);
         if was_view {
             st.view_connection = None;
@@ -264,16 +258,25 @@ impl ConnectionManager {
     }
 
     /// Closes a connection for a reason of the client's: it leaves the published set at once,
-    /// so no call is routed to it while its reader task winds down.
+    /// so no call is routed to it while its reader task winds down. Its reader's `on_close`
+    /// still counts it as published ([`unpublish`](Self::unpublish)), so the close has its
+    /// usual consequences (events, reconnection).
     pub(crate) fn close(&self, c: &MemberConnection, reason: LocalCloseReason) {
-        // The reader's `on_close` unpublishes too; doing it first here is what keeps calls off
-        // the connection in between.
-        let _ = self.unpublish_quietly(c.id());
+        let mut st = lock(&self.state);
+        let listed = self.remove_published(c.id());
+        if listed {
+            st.closing.insert(c.id());
+        }
+        drop(st);
+        if listed {
+            self.changed.notify_waiters();
+        }
         c.connection.close_because(reason);
     }
 
-    fn unpublish_quietly(&self, id: u64) -> bool {
-        let mut st = lock(&self.state);
+    /// Removes a connection from the published set (called under the state lock, which
+    /// serialises the writers of the set). Returns whether it was there.
+    fn remove_published(&self, id: u64) -> bool {
         let current = self.published.load();
         if current.by_id(id).is_none() {
             return false;
@@ -281,9 +284,6 @@ impl ConnectionManager {
         let mut next = (**current).clone();
         next.list.retain(|c| c.connection.id() != id);
         self.published.store(Arc::new(next));
-        st.closing.insert(id);
-        drop(st);
-        self.changed.notify_waiters();
         true
     }
 
