@@ -21,10 +21,11 @@ use hazelcast_codec::types::{
     ByteArray, Decode, Encode, EntryList, EntryListRef, FixedList, ListRef, PartitionOwners, UuidGroups,
     VarList,
 };
-use hazelcast_codec::{ClientMessage, Data, MessageWriter, Serialize, Uuid};
+use hazelcast_codec::{ClientMessage, Data, DecoderLimits, MessageWriter, Serialize, Uuid};
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
+use proptest::sample::Index;
 
 // ---- hex helpers ----
 
@@ -371,4 +372,52 @@ pub(crate) fn error_message(errors: &[ErrorHolder], corr: i64) -> ClientMessage 
     let mut w = MessageWriter::response(0, corr, 0);
     VarList(errors.to_vec()).encode(&mut w);
     w.finish()
+}
+
+// ---- byte streams ----
+
+/// Small decoder limits for the stream tests.
+pub(crate) const SMALL: DecoderLimits = DecoderLimits {
+    max_frame_size: 1024,
+    max_message_size: 4096,
+    max_pending_fragmented: 4,
+    max_fragmented_bytes: 4096,
+};
+
+/// Cuts `bytes` at the given points (positions taken modulo the length).
+pub(crate) fn chunks(bytes: &[u8], cuts: &[Index]) -> Vec<Vec<u8>> {
+    let mut points: Vec<usize> = cuts.iter().map(|c| c.index(bytes.len() + 1)).collect();
+    points.push(0);
+    points.push(bytes.len());
+    points.sort_unstable();
+    points.dedup();
+    points.windows(2).map(|w| bytes[w[0]..w[1]].to_vec()).collect()
+}
+
+/// The wire bytes of `msgs`, one after the other.
+pub(crate) fn concat(msgs: &[ClientMessage]) -> Vec<u8> {
+    msgs.iter().flat_map(|m| m.as_bytes().iter().copied()).collect()
+}
+
+/// A frame header: length (header included) and flags.
+pub(crate) fn header(len: i32, fl: u16) -> Vec<u8> {
+    let mut h = len.to_le_bytes().to_vec();
+    h.extend_from_slice(&fl.to_le_bytes());
+    h
+}
+
+/// A member's answer with enough frames to be split.
+pub(crate) fn big_message(corr: i64) -> ClientMessage {
+    let keys: Vec<_> = (0..20)
+        .map(|i| hazelcast_codec::Serialize::to_data(&format!("key-{i}")))
+        .collect();
+    hazelcast_codec::messages::map::MapKeySetResponse::new(VarList(keys)).encode(corr)
+}
+
+pub(crate) fn fragment(fl: u16, id: i64, frames: &[(u16, &[u8])]) -> Vec<u8> {
+    let mut w = MessageWriter::fragment(fl, id);
+    for (f, c) in frames {
+        w.frame(*f, c);
+    }
+    w.finish().into_bytes().to_vec()
 }
