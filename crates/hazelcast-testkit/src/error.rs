@@ -44,6 +44,17 @@ pub enum TestkitError {
         output: String,
     },
 
+    /// One of the test kit's Java programs (other than a member) exited with a failure.
+    #[error("{what}: java failed ({status}); output tail:\n{output}")]
+    JavaProgramFailed {
+        /// Which program and what it was doing.
+        what: String,
+        /// The exit status.
+        status: String,
+        /// The tail of the output (stdout and stderr).
+        output: String,
+    },
+
     /// The `python3` executable could not be run (the cross-client tests need it, like the
     /// members need Java).
     #[error("python3 not found: could not run `{program}` (install Python 3 with pip)")]

@@ -95,6 +95,13 @@
 //! [`ClusterConfig::client_endpoints`] (advanced network, members advertise the terminator's
 //! ports) and the terminator on those ports.
 //!
+//! # Serialization cross-checks
+//!
+//! [`JavaSerializationProbe`] is a small Java program compiled against the member jar on first
+//! use; it writes sample records with the official Java serialization (Compact, generic records,
+//! IdentifiedDataSerializable, JSON) and checks records written by the Rust client, without a
+//! cluster.
+//!
 //! # Cloud discovery stub and private/public members
 //!
 //! [`cloud::CloudStub`] is an in-process HTTPS stand-in for the Hazelcast Cloud discovery
@@ -126,6 +133,7 @@ mod ports;
 pub mod proxy;
 mod python;
 pub mod raw;
+mod serialization_probe;
 mod shared;
 pub(crate) mod skip;
 mod spawner;
@@ -141,6 +149,7 @@ pub use fetch::{
 };
 pub use proxy::{FaultProxy, HostileServer};
 pub use python::{PYTHON_CLIENT_VERSION, PythonClient, ensure_python_client};
+pub use serialization_probe::JavaSerializationProbe;
 pub use shared::{SharedCluster, shared_cluster};
 pub use skip::{current_test_name, report_skip};
 pub use tls::{
