@@ -12,6 +12,13 @@ use crate::io::Input;
 use crate::kind::FieldKind;
 use crate::marker::{MarkerType, Sink};
 
+/// The longest unscaled value read from data, in bytes (about 9,860 decimal digits): longer ones
+/// are rejected, so that hostile data cannot make formatting quadratic in its size.
+pub const MAX_UNSCALED_BYTES: usize = 4096;
+
+/// The most digits [`Decimal::from_str`](std::str::FromStr) parses.
+const MAX_DIGITS: usize = 10_000;
+
 fn invalid() -> SerializationError {
     SerializationError::InvalidValue { what: "decimal" }
 }
@@ -114,6 +121,9 @@ impl Decimal {
 
     pub(crate) fn read(input: &mut Input<'_>) -> Result<Decimal, SerializationError> {
         let n = input.len(1)?.ok_or(invalid())?;
+        if n > MAX_UNSCALED_BYTES {
+            return Err(invalid());
+        }
         let bytes = input.bytes(n)?;
         let scale = input.i32()?;
         Decimal::from_unscaled_bytes(bytes, scale)
@@ -168,27 +178,34 @@ fn from_digits(digits: &str) -> Vec<u8> {
 }
 
 impl fmt::Display for Decimal {
-    /// The plain decimal notation (Java's `toPlainString`).
+    /// Java's `BigDecimal.toString()`: plain notation when the scale is not negative and the
+    /// adjusted exponent is at least -6 (`12.50`, `0.000001`), scientific notation otherwise
+    /// (`1.5E+3`, `1E-7`), so that the text stays short whatever the scale.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let digits = to_digits(&self.magnitude());
         if self.is_negative() {
             f.write_str("-")?;
         }
-        if self.scale <= 0 {
-            f.write_str(&digits)?;
-            if digits != "0" {
-                for _ in 0..self.scale.unsigned_abs() {
-                    f.write_str("0")?;
-                }
-            }
-            return Ok(());
+        let scale = i64::from(self.scale);
+        if scale == 0 {
+            return f.write_str(&digits);
         }
-        let scale = self.scale as usize;
-        if digits.len() > scale {
-            let (int, frac) = digits.split_at(digits.len() - scale);
-            write!(f, "{int}.{frac}")
+        let adjusted = -scale + (digits.len() as i64 - 1);
+        if scale > 0 && adjusted >= -6 {
+            let scale = scale as usize;
+            if digits.len() > scale {
+                let (int, frac) = digits.split_at(digits.len() - scale);
+                write!(f, "{int}.{frac}")
+            } else {
+                write!(f, "0.{}{digits}", "0".repeat(scale - digits.len()))
+            }
         } else {
-            write!(f, "0.{}{digits}", "0".repeat(scale - digits.len()))
+            let (first, rest) = digits.split_at(1);
+            f.write_str(first)?;
+            if !rest.is_empty() {
+                write!(f, ".{rest}")?;
+            }
+            write!(f, "E{}{adjusted}", if adjusted > 0 { "+" } else { "" })
         }
     }
 }
@@ -218,6 +235,9 @@ impl FromStr for Decimal {
             Some(e) => e.parse().map_err(|_| invalid())?,
         };
         let scale = i32::try_from(frac.len() as i64 - exp).map_err(|_| invalid())?;
+        if int.len() + frac.len() > MAX_DIGITS {
+            return Err(invalid());
+        }
         let digits = format!("{int}{frac}");
         let mut bytes = from_digits(digits.trim_start_matches('0'));
         if neg {
@@ -294,7 +314,21 @@ mod tests {
         }
         let d: Decimal = "15E+3".parse().unwrap();
         assert_eq!((d.unscaled_i128(), d.scale()), (Some(15), -3));
-        assert_eq!(d.to_string(), "15000");
+        assert_eq!(d.to_string(), "1.5E+4");
+        // Java's toString for extreme scales.
+        for (unscaled, scale, text) in [
+            (1, 7, "1E-7"),
+            (1, 6, "0.000001"),
+            (123, -2, "1.23E+4"),
+            (0, -5, "0E+5"),
+            (-5, i32::MIN, "-5E+2147483648"),
+            (12, i32::MAX, "1.2E-2147483646"),
+        ] {
+            let d = Decimal::new(unscaled, scale);
+            assert_eq!(d.to_string(), text);
+            assert_eq!(text.parse::<Decimal>().unwrap(), d, "{text}");
+        }
+        assert!("1".repeat(MAX_DIGITS + 1).parse::<Decimal>().is_err());
         let big: Decimal = "-1234567890123456789012345678901234567890123456789"
             .parse()
             .unwrap();

@@ -14,7 +14,7 @@ use serde::de::{Deserialize, DeserializeOwned};
 use crate::compact::de::{Ctx, RecordDe};
 use crate::compact::encoder::Encoder;
 use crate::compact::plan::{TypeNames, TypePlan};
-use crate::compact::record::Record;
+use crate::compact::record::{Budget, Record};
 use crate::compact::ser::RootSer;
 use crate::compact::{COMPACT_TYPE_ID, generic_codec, payload, trace};
 use crate::error::SerializationError;
@@ -144,13 +144,6 @@ impl SerializationService {
         &self.registry
     }
 
-    fn ctx(&self) -> Ctx<'_> {
-        Ctx {
-            registry: &self.registry,
-            names: &self.names,
-        }
-    }
-
     fn plan<T: DeserializeOwned + 'static>(&self) -> Result<Arc<TypePlan>, SerializationError> {
         let id = TypeId::of::<T>();
         if let Some(p) = self.plans.read().unwrap_or_else(PoisonError::into_inner).get(&id) {
@@ -187,10 +180,16 @@ impl SerializationService {
     /// Reads a Compact record into a serde struct. Strings and byte arrays may borrow from the
     /// data.
     pub fn compact_from_data<'a, T: Deserialize<'a>>(&self, data: &'a Data) -> Result<T, SerializationError> {
-        let rec = Record::nested(&self.registry, payload(data)?)?;
+        let payload = payload(data)?;
+        let budget = Budget::for_input(payload.len());
+        let rec = Record::nested(&self.registry, payload)?;
         T::deserialize(RecordDe {
             rec,
-            ctx: self.ctx(),
+            ctx: Ctx {
+                registry: &self.registry,
+                names: &self.names,
+                budget: &budget,
+            },
             depth: 0,
         })
     }
@@ -207,8 +206,14 @@ impl SerializationService {
 
     /// Reads any Compact record as a generic record.
     pub fn generic_record_from_data(&self, data: &Data) -> Result<GenericRecord, SerializationError> {
-        let rec = Record::nested(&self.registry, payload(data)?)?;
-        generic_codec::read_record(&rec, &self.registry, 0)
+        let payload = payload(data)?;
+        let budget = Budget::for_input(payload.len());
+        let rec = Record::nested(&self.registry, payload)?;
+        let cx = generic_codec::Cx {
+            registry: &self.registry,
+            budget: &budget,
+        };
+        generic_codec::read_record(&rec, &cx, 0)
     }
 
     /// Writes an IdentifiedDataSerializable object (type id −2).

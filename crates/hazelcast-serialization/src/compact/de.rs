@@ -11,7 +11,7 @@ use serde::de::{DeserializeSeed, Deserializer, MapAccess, SeqAccess, Visitor};
 
 use crate::MAX_DEPTH;
 use crate::compact::plan::TypeNames;
-use crate::compact::record::{Items, Record, Slot};
+use crate::compact::record::{Budget, Items, Record, Slot};
 use crate::compact::trace::BytesDe;
 use crate::error::{SerializationError, Unsupported};
 use crate::io::Input;
@@ -26,6 +26,7 @@ type Result<T> = std::result::Result<T, SerializationError>;
 pub(crate) struct Ctx<'s> {
     pub(crate) registry: &'s SchemaRegistry,
     pub(crate) names: &'s TypeNames,
+    pub(crate) budget: &'s Budget,
 }
 
 /// A whole record.
@@ -142,6 +143,7 @@ impl<'de> MapAccess<'de> for StructFields<'_, 'de, '_> {
     }
 
     fn next_value_seed<S: DeserializeSeed<'de>>(&mut self, seed: S) -> Result<S::Value> {
+        self.ctx.budget.charge()?;
         let schema = &self.rec.schema;
         let fd = &schema.fields()[self.current];
         seed.deserialize(ValueDe {
@@ -184,6 +186,7 @@ impl<'de> MapAccess<'de> for AllFields<'_, 'de, '_> {
             .get(self.next)
             .ok_or(SerializationError::malformed("value without a key"))?;
         self.next += 1;
+        self.ctx.budget.charge()?;
         seed.deserialize(ValueDe {
             kind: fd.kind(),
             slot: self.rec.slot(fd)?,
@@ -501,6 +504,7 @@ impl<'de> SeqAccess<'de> for ItemsDe<'de, '_> {
         if self.next >= self.items.count() {
             return Ok(None);
         }
+        self.ctx.budget.charge()?;
         let slot = self.items.get(self.next)?;
         self.next += 1;
         let value = seed.deserialize(ValueDe {

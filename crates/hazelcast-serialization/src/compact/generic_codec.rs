@@ -2,7 +2,7 @@
 
 use crate::MAX_DEPTH;
 use crate::compact::encoder::{ArrayState, Encoder, RecordState};
-use crate::compact::record::{Items, Record, Slot};
+use crate::compact::record::{Budget, Items, Record, Slot};
 use crate::decimal::Decimal;
 use crate::error::SerializationError;
 use crate::generic::{FieldValue, GenericRecord};
@@ -210,24 +210,27 @@ fn nullable_items<T: BeBytes>(
 }
 
 /// Reads a record whose schema id was already read.
-pub(crate) fn read_record(
-    rec: &Record<'_>,
-    registry: &SchemaRegistry,
-    depth: usize,
-) -> Result<GenericRecord> {
+pub(crate) fn read_record(rec: &Record<'_>, cx: &Cx<'_>, depth: usize) -> Result<GenericRecord> {
     let schema = rec.schema.clone();
     let mut values = Vec::with_capacity(schema.fields().len());
     for fd in schema.fields() {
-        values.push(read_field(fd.kind(), rec.slot(fd)?, registry, depth)?);
+        cx.budget.charge()?;
+        values.push(read_field(fd.kind(), rec.slot(fd)?, cx, depth)?);
     }
     Ok(GenericRecord::from_parts(schema, values))
 }
 
-fn nested(bytes: &[u8], registry: &SchemaRegistry, depth: usize) -> Result<GenericRecord> {
+/// What reading a generic record needs besides the bytes.
+pub(crate) struct Cx<'s> {
+    pub(crate) registry: &'s SchemaRegistry,
+    pub(crate) budget: &'s Budget,
+}
+
+fn nested(bytes: &[u8], cx: &Cx<'_>, depth: usize) -> Result<GenericRecord> {
     if depth >= MAX_DEPTH {
         return Err(SerializationError::TooDeep { limit: MAX_DEPTH });
     }
-    read_record(&Record::nested(registry, bytes)?, registry, depth + 1)
+    read_record(&Record::nested(cx.registry, bytes)?, cx, depth + 1)
 }
 
 fn fixed<const N: usize>(slot: Slot<'_>) -> Result<[u8; N]> {
@@ -259,21 +262,22 @@ fn bit(slot: Slot<'_>) -> Result<bool> {
 }
 
 /// Reads each item of an array into a `Vec`, allocating no more up front than a bounded amount.
-fn items<T>(item: FieldKind, bytes: &[u8], mut read: impl FnMut(Slot<'_>) -> Result<T>) -> Result<Vec<T>> {
+fn items<T>(
+    item: FieldKind,
+    bytes: &[u8],
+    budget: &Budget,
+    mut read: impl FnMut(Slot<'_>) -> Result<T>,
+) -> Result<Vec<T>> {
     let items = Items::parse(item, bytes)?;
     let mut out = Vec::with_capacity(items.count().min(4096));
     for i in 0..items.count() {
+        budget.charge()?;
         out.push(read(items.get(i)?)?);
     }
     Ok(out)
 }
 
-fn read_field(
-    kind: FieldKind,
-    slot: Slot<'_>,
-    registry: &SchemaRegistry,
-    depth: usize,
-) -> Result<FieldValue> {
+fn read_field(kind: FieldKind, slot: Slot<'_>, cx: &Cx<'_>, depth: usize) -> Result<FieldValue> {
     use FieldKind as K;
     use FieldValue as V;
     macro_rules! nullable {
@@ -294,7 +298,7 @@ fn read_field(
         ($variant:ident, $item:ident, |$s:ident| $read:expr) => {
             V::$variant(
                 var(slot)?
-                    .map(|b| items(K::$item, b, |$s| $read))
+                    .map(|b| items(K::$item, b, cx.budget, |$s| $read))
                     .transpose()?,
             )
         };
@@ -328,7 +332,7 @@ fn read_field(
         K::TimestampWithTimezone => value!(TimestampWithTimezone, |b| TimestampWithTimezone::read(
             &mut Input::new(b)
         )),
-        K::Compact => value!(Compact, |b| nested(b, registry, depth)),
+        K::Compact => value!(Compact, |b| nested(b, cx, depth)),
         K::NullableBoolean => V::NullableBoolean(var(slot)?.map(|b| b.first().is_some_and(|b| *b != 0))),
         K::NullableInt8 => nullable!(NullableInt8, i8),
         K::NullableInt16 => nullable!(NullableInt16, i16),
@@ -355,7 +359,7 @@ fn read_field(
                 TimestampWithTimezone::read(&mut Input::new(b))
             })
         }
-        K::ArrayOfCompact => opt_items!(ArrayOfCompact, Compact, |b| nested(b, registry, depth)),
+        K::ArrayOfCompact => opt_items!(ArrayOfCompact, Compact, |b| nested(b, cx, depth)),
         K::ArrayOfNullableBoolean => {
             array!(ArrayOfNullableBoolean, NullableBoolean, |s| Ok(
                 var(s)?.map(|b| b.first().is_some_and(|b| *b != 0))

@@ -1,6 +1,7 @@
 //! Reading Compact records from bytes: finding each field's bytes through the schema's layout and
 //! the offset table, with every offset and length checked against the record's bounds.
 
+use std::cell::Cell;
 use std::sync::Arc;
 
 use crate::error::SerializationError;
@@ -11,6 +12,39 @@ use crate::schema::{FieldDescriptor, Layout, Schema};
 
 const BYTE_RANGE: usize = 255;
 const SHORT_RANGE: usize = 65535;
+
+/// How many more values (fields and array items) one read may decode.
+///
+/// Offsets may point several fields or items at the same bytes, so nested arrays of records
+/// could make a small input decode into exponentially many values. Every value of well-formed
+/// data takes at least one bit of its own (a boolean), one byte (a fixed-size value or an
+/// offset-table entry) or more, so a read decodes at most eight values per byte of its input.
+#[derive(Debug)]
+pub(crate) struct Budget {
+    left: Cell<usize>,
+}
+
+impl Budget {
+    /// The budget for an input of `len` bytes.
+    pub(crate) fn for_input(len: usize) -> Self {
+        Budget {
+            left: Cell::new(len.saturating_mul(8).saturating_add(64)),
+        }
+    }
+
+    /// Takes one value from the budget.
+    pub(crate) fn charge(&self) -> Result<(), SerializationError> {
+        match self.left.get().checked_sub(1) {
+            Some(n) => {
+                self.left.set(n);
+                Ok(())
+            }
+            None => Err(SerializationError::malformed(
+                "more values than the data can hold",
+            )),
+        }
+    }
+}
 
 /// Where one value is: bytes of the fixed-size section, a bit, or a variable-size value
 /// (`None` for null) that starts at the slice and may run to its end.
@@ -238,6 +272,15 @@ mod tests {
             other => panic!("{other:?}"),
         }
         assert!(matches!(r.slot(s.field("z").unwrap()).unwrap(), Slot::Var(None)));
+    }
+
+    #[test]
+    fn the_budget_runs_out() {
+        let b = Budget::for_input(1);
+        for _ in 0..72 {
+            b.charge().unwrap();
+        }
+        assert!(b.charge().is_err());
     }
 
     #[test]
