@@ -287,10 +287,10 @@ impl GenericRecordBuilder {
         for (name, value) in &self.fields {
             if let FieldValue::ArrayOfCompact(Some(items)) = value {
                 let mut ids = items.iter().flatten().map(|r| r.schema.id());
-                if let Some(first) = ids.next() {
-                    if ids.any(|id| id != first) {
-                        return Err(SerializationError::MixedArray { field: name.clone() });
-                    }
+                if let Some(first) = ids.next()
+                    && ids.any(|id| id != first)
+                {
+                    return Err(SerializationError::MixedArray { field: name.clone() });
                 }
             }
         }

@@ -1,6 +1,8 @@
 //! Compact from serde: round trips, the kinds each Rust type maps to, evolution and the typed
 //! errors.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose too
+
 use hazelcast_serialization::{
     Date, Decimal, FieldKind, FieldValue, GenericRecord, SerializationError, SerializationService, Time,
     Timestamp, TimestampWithTimezone, Unsupported,

@@ -3,6 +3,8 @@
 //! this crate's bytes for the same record, this crate reads Java's records into structs and
 //! generic records, and Java reads and checks every field of the records this crate writes.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose too
+
 use std::collections::HashMap;
 use std::sync::OnceLock;
 

@@ -1,6 +1,8 @@
 //! Property tests: generated records and values round-trip, struct and generic writers agree,
 //! and hostile bytes (random, truncated, corrupted) are errors, never panics.
 
+#![allow(clippy::unwrap_used)] // helpers outside #[test] fns panic on purpose too
+
 use std::collections::BTreeMap;
 
 use hazelcast_codec::Data;

@@ -259,10 +259,8 @@ impl Encoder {
             if *count % 8 == 0 {
                 self.buf.push(0);
             }
-            if v {
-                if let Some(last) = self.buf.last_mut() {
-                    *last |= 1 << (*count % 8);
-                }
+            if let (true, Some(last)) = (v, self.buf.last_mut()) {
+                *last |= 1 << (*count % 8);
             }
             *count += 1;
         }
@@ -282,10 +280,10 @@ impl Encoder {
             ..
         } = arr
         {
-            if let (Some(first), Some(this)) = (*schema_id, item_schema) {
-                if first != this {
-                    return Ok(false);
-                }
+            if let (Some(first), Some(this)) = (*schema_id, item_schema)
+                && first != this
+            {
+                return Ok(false);
             }
             if item_schema.is_some() {
                 *schema_id = item_schema;

@@ -64,6 +64,32 @@ fn var_array<T>(
     enc.end_array(arr)
 }
 
+/// The value types that write their own Compact bytes.
+trait PutValue {
+    fn put_value(&self, enc: &mut Encoder);
+}
+
+macro_rules! put_value {
+    ($($t:ty),*) => {$(
+        impl PutValue for $t {
+            fn put_value(&self, enc: &mut Encoder) {
+                self.put(&mut enc.buf);
+            }
+        }
+    )*};
+}
+put_value!(Decimal, Time, Date, Timestamp, TimestampWithTimezone);
+
+fn put(enc: &mut Encoder, v: &impl PutValue) -> Result<()> {
+    v.put_value(enc);
+    Ok(())
+}
+
+fn raw(enc: &mut Encoder, bytes: &[u8]) -> Result<()> {
+    enc.put(bytes);
+    Ok(())
+}
+
 fn no_schema<T>(_: &T) -> Option<i64> {
     None
 }
@@ -108,19 +134,19 @@ fn write_field(
         V::Float32(v) => fixed!(v),
         V::Float64(v) => fixed!(v),
         V::String(v) => var!(v, |e, s| e.put_str(s)),
-        V::Decimal(v) => var!(v, |e, d| Ok(d.put(&mut e.buf))),
-        V::Time(v) => var!(v, |e, t| Ok(t.put(&mut e.buf))),
-        V::Date(v) => var!(v, |e, d| Ok(d.put(&mut e.buf))),
-        V::Timestamp(v) => var!(v, |e, t| Ok(t.put(&mut e.buf))),
-        V::TimestampWithTimezone(v) => var!(v, |e, t| Ok(t.put(&mut e.buf))),
+        V::Decimal(v) => var!(v, |e, d| put(e, d)),
+        V::Time(v) => var!(v, |e, t| put(e, t)),
+        V::Date(v) => var!(v, |e, d| put(e, d)),
+        V::Timestamp(v) => var!(v, |e, t| put(e, t)),
+        V::TimestampWithTimezone(v) => var!(v, |e, t| put(e, t)),
         V::Compact(v) => var!(v, |e, r| write_record(e, registry, r)),
-        V::NullableBoolean(v) => var!(v, |e, b| Ok(e.put(&[u8::from(*b)]))),
-        V::NullableInt8(v) => var!(v, |e, x| Ok(e.put(&x.to_be_bytes()))),
-        V::NullableInt16(v) => var!(v, |e, x| Ok(e.put(&x.to_be_bytes()))),
-        V::NullableInt32(v) => var!(v, |e, x| Ok(e.put(&x.to_be_bytes()))),
-        V::NullableInt64(v) => var!(v, |e, x| Ok(e.put(&x.to_be_bytes()))),
-        V::NullableFloat32(v) => var!(v, |e, x| Ok(e.put(&x.to_be_bytes()))),
-        V::NullableFloat64(v) => var!(v, |e, x| Ok(e.put(&x.to_be_bytes()))),
+        V::NullableBoolean(v) => var!(v, |e, b| raw(e, &[u8::from(*b)])),
+        V::NullableInt8(v) => var!(v, |e, x| raw(e, &x.to_be_bytes())),
+        V::NullableInt16(v) => var!(v, |e, x| raw(e, &x.to_be_bytes())),
+        V::NullableInt32(v) => var!(v, |e, x| raw(e, &x.to_be_bytes())),
+        V::NullableInt64(v) => var!(v, |e, x| raw(e, &x.to_be_bytes())),
+        V::NullableFloat32(v) => var!(v, |e, x| raw(e, &x.to_be_bytes())),
+        V::NullableFloat64(v) => var!(v, |e, x| raw(e, &x.to_be_bytes())),
         V::ArrayOfBoolean(v) => var!(v, |e, items| {
             let mut arr = e.begin_fixed_array(true);
             for b in items {
@@ -136,24 +162,14 @@ fn write_field(
         V::ArrayOfFloat64(v) => var!(v, |e, items| fixed_array(e, items, |x| x.to_be_bytes())),
         V::ArrayOfString(v) => var!(v, |e, items| var_array(e, name, items, no_schema, |e, s| e
             .put_str(s))),
-        V::ArrayOfDecimal(v) => var!(v, |e, items| var_array(e, name, items, no_schema, |e, d| Ok(
-            d.put(&mut e.buf)
-        ))),
-        V::ArrayOfTime(v) => var!(v, |e, items| var_array(e, name, items, no_schema, |e, t| Ok(
-            t.put(&mut e.buf)
-        ))),
-        V::ArrayOfDate(v) => var!(v, |e, items| var_array(e, name, items, no_schema, |e, d| Ok(
-            d.put(&mut e.buf)
-        ))),
+        V::ArrayOfDecimal(v) => var!(v, |e, items| var_array(e, name, items, no_schema, put)),
+        V::ArrayOfTime(v) => var!(v, |e, items| var_array(e, name, items, no_schema, put)),
+        V::ArrayOfDate(v) => var!(v, |e, items| var_array(e, name, items, no_schema, put)),
         V::ArrayOfTimestamp(v) => {
-            var!(v, |e, items| var_array(e, name, items, no_schema, |e, t| Ok(
-                t.put(&mut e.buf)
-            )))
+            var!(v, |e, items| var_array(e, name, items, no_schema, put))
         }
         V::ArrayOfTimestampWithTimezone(v) => {
-            var!(v, |e, items| var_array(e, name, items, no_schema, |e, t| Ok(
-                t.put(&mut e.buf)
-            )))
+            var!(v, |e, items| var_array(e, name, items, no_schema, put))
         }
         V::ArrayOfCompact(v) => var!(v, |e, items| var_array(
             e,
@@ -163,8 +179,9 @@ fn write_field(
             |e, r| write_record(e, registry, r)
         )),
         V::ArrayOfNullableBoolean(v) => {
-            var!(v, |e, items| var_array(e, name, items, no_schema, |e, b| Ok(
-                e.put(&[u8::from(*b)])
+            var!(v, |e, items| var_array(e, name, items, no_schema, |e, b| raw(
+                e,
+                &[u8::from(*b)]
             )))
         }
         V::ArrayOfNullableInt8(v) => nullable_items(enc, st, fd, v.as_deref(), name),

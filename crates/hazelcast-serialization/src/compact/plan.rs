@@ -40,10 +40,10 @@ impl PlannedSchema {
     /// The index in the schema of the field `key`, written as the `n`-th field (usually the
     /// `n`-th of `write_order`, so the lookup is one comparison).
     pub(crate) fn field_index(&self, n: usize, key: &str) -> Option<usize> {
-        if let Some(&i) = self.write_order.get(n) {
-            if self.schema.fields()[i].name() == key {
-                return Some(i);
-            }
+        if let Some(&i) = self.write_order.get(n)
+            && self.schema.fields()[i].name() == key
+        {
+            return Some(i);
         }
         self.schema.field_index(key)
     }

@@ -477,10 +477,10 @@ impl<'de> SeqAccess<'de> for SeqTrace<'_, '_> {
             out: &mut kind,
             in_option: false,
         })?;
-        if let (Some(prev), Some(k)) = (*self.item, kind) {
-            if prev != k {
-                return Err(self.st.unsupported(Unsupported::ConflictingShapes));
-            }
+        if let (Some(prev), Some(k)) = (*self.item, kind)
+            && prev != k
+        {
+            return Err(self.st.unsupported(Unsupported::ConflictingShapes));
         }
         *self.item = kind.or(*self.item);
         Ok(Some(value))
