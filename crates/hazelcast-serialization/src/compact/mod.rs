@@ -1,6 +1,26 @@
 //! The Compact format: records of a schema, written and read from serde types or as
 //! [`GenericRecord`](crate::GenericRecord)s.
 
+/// Methods that fail with one error expression.
+macro_rules! reject {
+    ($err:ident; $($method:ident($($t:ty),*);)*) => {$(
+        fn $method(self, $(_: $t),*) -> Result<Self::Ok> {
+            Err(self.$err())
+        }
+    )*};
+}
+
+/// The compound serializers that only fail.
+macro_rules! impossible_compounds {
+    () => {
+        type SerializeTupleStruct = Impossible<(), SerializationError>;
+        type SerializeTupleVariant = Impossible<(), SerializationError>;
+        type SerializeMap = Impossible<(), SerializationError>;
+        type SerializeStructVariant = Impossible<(), SerializationError>;
+    };
+}
+
+pub(crate) mod capture;
 pub(crate) mod de;
 pub(crate) mod encoder;
 pub(crate) mod generic_codec;
