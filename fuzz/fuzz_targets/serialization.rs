@@ -152,6 +152,7 @@ fuzz_target!(|data: &[u8]| {
             assert_eq!(format!("{again:?}"), format!("{record:?}"));
         }
     }
+    let _ = service.schemas_in(&compact);
     let _ = service.compact_from_data::<Target>(&compact);
     let _ = service.compact_from_data::<serde_json::Value>(&compact);
     let ids_data = Data::build(-2, rest.len(), |b| b.extend_from_slice(rest));

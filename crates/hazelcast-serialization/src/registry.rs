@@ -16,7 +16,10 @@ use crate::schema::{Schema, SchemaError};
 ///   ([`register`](Self::register)); a new one is not replicated. Before a request that carries
 ///   user data is sent, the client checks [`has_unreplicated`](Self::has_unreplicated) (one
 ///   atomic load), sends each of [`unreplicated`](Self::unreplicated) with `Client.SendSchema`
-///   and calls [`mark_replicated`](Self::mark_replicated) once the cluster acknowledged it. The
+///   and calls [`mark_replicated`](Self::mark_replicated) once the cluster acknowledged it. (For
+///   the schemas of one record only:
+///   [`SerializationService::schemas_in`](crate::SerializationService::schemas_in) and
+///   [`is_replicated`](Self::is_replicated).) The
 ///   registry does not deduplicate concurrent senders: a client that wants one `SendSchema` per
 ///   schema when many tasks write a new type at once serializes that step (for example behind an
 ///   async mutex, re-checking `has_unreplicated` after taking it).
@@ -64,6 +67,11 @@ impl SchemaRegistry {
     /// True when the schema with this id is known.
     pub fn contains(&self, schema_id: i64) -> bool {
         self.read().contains_key(&schema_id)
+    }
+
+    /// True when the schema with this id is known and the cluster is known to have it.
+    pub fn is_replicated(&self, schema_id: i64) -> bool {
+        self.read().get(&schema_id).is_some_and(|e| e.replicated)
     }
 
     /// Adds a schema this client uses to write (not replicated until

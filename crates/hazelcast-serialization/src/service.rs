@@ -14,7 +14,7 @@ use serde::de::{Deserialize, DeserializeOwned};
 use crate::compact::de::{Ctx, RecordDe};
 use crate::compact::encoder::Encoder;
 use crate::compact::plan::{TypeNames, TypePlan};
-use crate::compact::record::{Budget, Record};
+use crate::compact::record::{self, Budget, Record};
 use crate::compact::ser::RootSer;
 use crate::compact::{COMPACT_TYPE_ID, generic_codec, payload, trace};
 use crate::error::SerializationError;
@@ -192,6 +192,16 @@ impl SerializationService {
             },
             depth: 0,
         })
+    }
+
+    /// The schemas a Compact `Data` uses (its own, then those of its nested records, each once):
+    /// what the cluster must have before the data is sent.
+    pub fn schemas_in(&self, data: &Data) -> Result<Vec<Arc<Schema>>, SerializationError> {
+        let payload = payload(data)?;
+        let budget = Budget::for_input(payload.len());
+        let mut out = Vec::new();
+        record::collect_schemas(&self.registry, payload, &budget, 0, &mut out)?;
+        Ok(out)
     }
 
     /// Writes a generic record as a Compact record and registers its schemas.

@@ -427,3 +427,30 @@ fn value_types_are_strings_in_json() {
     assert_eq!(text, r#"{"d":"1.50","t":"2024-02-29T13:45:30.25+05:30"}"#);
     assert_eq!(serde_json::from_str::<V>(&text).unwrap(), v);
 }
+
+#[test]
+fn the_schemas_a_record_needs() {
+    let service = SerializationService::new();
+    let data = service.compact_to_data(&everything()).unwrap();
+    let needed: Vec<_> = service
+        .schemas_in(&data)
+        .unwrap()
+        .iter()
+        .map(|s| s.type_name().to_owned())
+        .collect();
+    assert_eq!(needed, ["test.Everything", "test.Inner"]);
+    let registry = service.schemas();
+    assert!(needed.len() == registry.unreplicated().len());
+    for s in service.schemas_in(&data).unwrap() {
+        assert!(!registry.is_replicated(s.id()));
+        registry.mark_replicated(s.id());
+        assert!(registry.is_replicated(s.id()));
+    }
+    assert!(!registry.has_unreplicated());
+    // A reader that lacks them learns which one is missing first.
+    let other = SerializationService::new();
+    assert!(matches!(
+        other.schemas_in(&data),
+        Err(SerializationError::UnknownSchema { schema_id }) if schema_id == service.schema_of::<Everything>().unwrap().id()
+    ));
+}

@@ -253,6 +253,46 @@ impl<'a> Items<'a> {
     }
 }
 
+/// Adds to `out` the schema of the record at `bytes` (`[schema id][record]`) and those of the
+/// records nested in it, each once, outer first.
+pub(crate) fn collect_schemas(
+    registry: &SchemaRegistry,
+    bytes: &[u8],
+    budget: &Budget,
+    depth: usize,
+    out: &mut Vec<Arc<Schema>>,
+) -> Result<(), SerializationError> {
+    if depth > crate::MAX_DEPTH {
+        return Err(SerializationError::TooDeep {
+            limit: crate::MAX_DEPTH,
+        });
+    }
+    let rec = Record::nested(registry, bytes)?;
+    if !out.iter().any(|s| s.id() == rec.schema.id()) {
+        out.push(rec.schema.clone());
+    }
+    for fd in rec.schema.fields() {
+        budget.charge()?;
+        let (FieldKind::Compact | FieldKind::ArrayOfCompact, Slot::Var(Some(value))) =
+            (fd.kind(), rec.slot(fd)?)
+        else {
+            continue;
+        };
+        if fd.kind() == FieldKind::Compact {
+            collect_schemas(registry, value, budget, depth + 1, out)?;
+            continue;
+        }
+        let items = Items::parse(FieldKind::Compact, value)?;
+        for i in 0..items.count() {
+            budget.charge()?;
+            if let Slot::Var(Some(item)) = items.get(i)? {
+                collect_schemas(registry, item, budget, depth + 1, out)?;
+            }
+        }
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
