@@ -1,6 +1,7 @@
 //! The schemas a client knows, and which of them the cluster is known to have.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -34,10 +35,30 @@ use crate::schema::{Schema, SchemaError};
 ///   the next write.
 #[derive(Debug, Default)]
 pub struct SchemaRegistry {
-    schemas: RwLock<HashMap<i64, Entry>>,
+    schemas: RwLock<Schemas>,
     /// True while at least one schema is not replicated (a hint read without the lock).
     pending: AtomicBool,
 }
+
+/// Schema ids are fingerprints, already uniformly distributed: they hash as themselves.
+#[derive(Debug, Default)]
+struct IdHasher(u64);
+
+impl Hasher for IdHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for b in bytes {
+            self.0 = self.0.rotate_left(8) ^ u64::from(*b);
+        }
+    }
+    fn write_i64(&mut self, v: i64) {
+        self.0 = v as u64;
+    }
+}
+
+type Schemas = HashMap<i64, Entry, BuildHasherDefault<IdHasher>>;
 
 #[derive(Debug)]
 struct Entry {
@@ -51,11 +72,11 @@ impl SchemaRegistry {
         Self::default()
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, HashMap<i64, Entry>> {
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, Schemas> {
         self.schemas.read().unwrap_or_else(PoisonError::into_inner)
     }
 
-    fn write(&self) -> std::sync::RwLockWriteGuard<'_, HashMap<i64, Entry>> {
+    fn write(&self) -> std::sync::RwLockWriteGuard<'_, Schemas> {
         self.schemas.write().unwrap_or_else(PoisonError::into_inner)
     }
 

@@ -105,7 +105,27 @@ pub struct Schema {
 }
 
 /// Compares two strings as Java's `String.compareTo` does (by UTF-16 code units).
+///
+/// UTF-8 byte order is code point order, which is UTF-16 order except between a character of
+/// U+E000–U+FFFF (lead byte 0xEE or 0xEF) and one above U+FFFF (lead byte 0xF0–0xF4): bytes are
+/// compared first, and characters only when the first difference is such a pair.
 pub(crate) fn java_cmp(a: &str, b: &str) -> Ordering {
+    let (x, y) = (a.as_bytes(), b.as_bytes());
+    match x.iter().zip(y).position(|(p, q)| p != q) {
+        None => x.len().cmp(&y.len()),
+        Some(i) => {
+            let (p, q) = (x[i], y[i]);
+            let high_bmp = |c: u8| (0xee..=0xef).contains(&c);
+            if (high_bmp(p) && q >= 0xf0) || (high_bmp(q) && p >= 0xf0) {
+                java_cmp_chars(a, b)
+            } else {
+                p.cmp(&q)
+            }
+        }
+    }
+}
+
+fn java_cmp_chars(a: &str, b: &str) -> Ordering {
     for (x, y) in a.chars().zip(b.chars()) {
         if x != y {
             return utf16_lead(x).cmp(&utf16_lead(y)).then(x.cmp(&y));
@@ -279,6 +299,31 @@ mod tests {
         assert_eq!("\u{1D4B3}".cmp("\u{FF21}"), Ordering::Greater);
         assert_eq!(java_cmp("\u{1D4B3}", "\u{1D4B4}"), Ordering::Less);
         assert_eq!(java_cmp("é", "é"), Ordering::Equal);
+        assert_eq!(java_cmp("a\u{FF21}", "a\u{1D4B3}"), Ordering::Greater);
+        assert_eq!(java_cmp("\u{E000}", "\u{D7FF}"), Ordering::Greater);
+        assert_eq!(java_cmp("\u{FFFF}x", "\u{FFFF}"), Ordering::Greater);
+        // Agrees with UTF-16 comparison on a spread of characters.
+        let chars = [
+            'a',
+            'z',
+            'é',
+            '\u{7FF}',
+            '\u{800}',
+            '\u{D7FF}',
+            '\u{E000}',
+            '\u{FFFF}',
+            '\u{10000}',
+            '\u{10FFFF}',
+        ];
+        for x in chars {
+            for y in chars {
+                for suffix in ["", "a"] {
+                    let (a, b) = (format!("{x}{suffix}"), format!("{y}"));
+                    let utf16 = a.encode_utf16().cmp(b.encode_utf16());
+                    assert_eq!(java_cmp(&a, &b), utf16, "{a:?} {b:?}");
+                }
+            }
+        }
     }
 
     #[test]
