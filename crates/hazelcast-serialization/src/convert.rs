@@ -29,7 +29,8 @@ pub trait FromData: Sized {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Compact<T>(pub T);
 
-/// An [`IdentifiedDataSerializable`] object as a key or value.
+/// An [`IdentifiedDataSerializable`] object as a key or value (reading it needs the factory of
+/// its factory id on the service).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Identified<T>(pub T);
 

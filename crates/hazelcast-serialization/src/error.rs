@@ -129,9 +129,17 @@ pub enum SerializationError {
     /// A schema could not be built or registered.
     #[error("schema error")]
     Schema(#[from] SchemaError),
-    /// `serde_json` failed to write or read a [`Json`](crate::Json) value.
-    #[error("JSON value")]
-    Json(#[source] serde_json::Error),
+    /// `serde_json` failed to write or read a [`Json`](crate::Json) value. Only the category and
+    /// the position are kept: `serde_json`'s messages can quote the value.
+    #[error("JSON value: {category:?} error at line {line}, column {column}")]
+    Json {
+        /// What kind of failure.
+        category: JsonErrorCategory,
+        /// The line of the text (1-based; 0 when writing).
+        line: usize,
+        /// The column of the text (1-based; 0 when writing).
+        column: usize,
+    },
     /// No factory is registered for an IdentifiedDataSerializable factory id.
     #[error("no DataSerializable factory for factory id {factory_id}")]
     UnknownFactory {
@@ -186,6 +194,36 @@ pub enum SerializationError {
         /// What the Rust type expected.
         expected: String,
     },
+}
+
+/// The category of a JSON failure.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum JsonErrorCategory {
+    /// The text is not valid JSON.
+    Syntax,
+    /// Valid JSON that does not fit the Rust type (or a value that has no JSON form).
+    Data,
+    /// The text ends early.
+    Eof,
+    /// An I/O failure (not expected for in-memory text).
+    Io,
+}
+
+impl From<serde_json::Error> for SerializationError {
+    fn from(e: serde_json::Error) -> Self {
+        use serde_json::error::Category;
+        SerializationError::Json {
+            category: match e.classify() {
+                Category::Syntax => JsonErrorCategory::Syntax,
+                Category::Data => JsonErrorCategory::Data,
+                Category::Eof => JsonErrorCategory::Eof,
+                Category::Io => JsonErrorCategory::Io,
+            },
+            line: e.line(),
+            column: e.column(),
+        }
+    }
 }
 
 /// A Rust type (or serde construct) that Compact cannot represent.

@@ -20,6 +20,11 @@ use crate::io::Input;
 /// let data = order.to_data().unwrap();
 /// assert_eq!(data.type_id(), -130);
 /// assert_eq!(Json::<Order>::from_data(&data).unwrap(), order);
+///
+/// // A failure names its category and position, never the text.
+/// let other = Json(serde_json::json!({"id": "seven"})).to_data().unwrap();
+/// let err = Json::<Order>::from_data(&other).unwrap_err();
+/// assert!(!err.to_string().contains("seven"), "{err}");
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub struct Json<T>(pub T);
@@ -27,7 +32,7 @@ pub struct Json<T>(pub T);
 impl<T: Serialize> Json<T> {
     /// Serializes the value to JSON text and wraps it as a `HazelcastJsonValue`.
     pub fn to_data(&self) -> Result<Data, SerializationError> {
-        let text = serde_json::to_vec(&self.0).map_err(SerializationError::Json)?;
+        let text = serde_json::to_vec(&self.0).map_err(SerializationError::from)?;
         let len = i32::try_from(text.len()).map_err(|_| SerializationError::InvalidValue {
             what: "JSON length (above 2 GiB)",
         })?;
@@ -44,7 +49,7 @@ impl<'a, T: Deserialize<'a>> Json<T> {
         let text = json_text(data)?;
         serde_json::from_str(text)
             .map(Json)
-            .map_err(SerializationError::Json)
+            .map_err(SerializationError::from)
     }
 }
 

@@ -116,7 +116,7 @@ mod temporal;
 pub use compact::COMPACT_TYPE_ID;
 pub use convert::{Compact, FromData, Identified, ToData};
 pub use decimal::{Decimal, MAX_UNSCALED_BYTES};
-pub use error::{SerializationError, Unsupported};
+pub use error::{JsonErrorCategory, SerializationError, Unsupported};
 pub use generic::{FieldValue, GenericRecord, GenericRecordBuilder};
 pub use ids::{
     DATA_SERIALIZABLE_TYPE_ID, DataSerializableFactory, IdentifiedDataSerializable, ObjectDataInput,
