@@ -36,13 +36,37 @@
 //!
 //! ## TLS
 //!
-//! [`TlsConfig`] → [`TlsConnector`] (rustls with the `ring` provider, no OpenSSL). Hostname
-//! verification is **on by default** against the host dialled (IP literals against IP SANs),
-//! with an explicit opt-out that still verifies the chain; SNI is sent for DNS names; TLS 1.2 and
-//! 1.3; optional cipher-suite restriction; mutual TLS with PEM certificate and key, including
-//! encrypted PKCS#8 keys. Failures are typed: [`TlsConfigError`] while loading files,
-//! [`TlsError`] during the handshake (unknown issuer, expired, wrong name, client certificate
-//! required or rejected, …).
+//! [`TlsConfig`] → [`TlsConnector`] (rustls, no OpenSSL). Hostname verification is **on by
+//! default** against the host dialled (IP literals against IP SANs), with an explicit opt-out
+//! that still verifies the chain and is only accepted together with a CA file; SNI is sent for
+//! DNS names; TLS 1.2 and 1.3; optional cipher-suite restriction; mutual TLS with PEM certificate
+//! and key, including encrypted PKCS#8 keys. Without a CA file the Mozilla roots built in are
+//! trusted, or the operating system's trust store ([`TrustStore::System`]). Failures are typed:
+//! [`TlsConfigError`] while loading files, [`TlsError`] during the handshake (unknown issuer,
+//! expired, wrong name, client certificate required or rejected, …).
+//!
+//! ### The crypto provider: aws-lc-rs
+//!
+//! rustls 0.23 ships two providers, and this crate picks **aws-lc-rs** (with its post-quantum
+//! hybrid key exchange `X25519MLKEM768` offered first, then X25519, P-256 and P-384), because:
+//!
+//! * it is rustls' own default provider, and the only one of the two with a post-quantum key
+//!   exchange: traffic recorded today cannot be decrypted later by a quantum computer. The
+//!   `ring` provider offers classical key exchange only, and rustls marks it as the provider
+//!   for those who cannot use aws-lc-rs;
+//! * a member that does not speak ML-KEM (Java 17's TLS, for instance) simply picks X25519: the
+//!   client sends both key shares, so the handshake costs no extra round trip;
+//! * it builds on a fresh machine with what Rust on Linux already needs, a C compiler: `aws-lc-sys`
+//!   compiles AWS-LC with the `cc` crate on Linux and macOS (checked with `cmake` absent from
+//!   `PATH`); CMake, Go or NASM are needed only for the FIPS build or on a few other targets.
+//!   `ring` needs a C compiler too, so the difference is build time (about a minute more for
+//!   the first build on two cores), not what must be installed;
+//! * one provider for the whole client: the cloud discovery request (`hazelcast-discovery`)
+//!   uses the same one, so a build does not compile both.
+//!
+//! The provider is set explicitly on every rustls configuration this crate builds
+//! (`builder_with_provider`), never taken from the process default, so another rustls user in
+//! the same process cannot change it (and nothing panics when several providers are linked).
 //!
 //! ## Example
 //!
@@ -79,5 +103,6 @@ pub use connection::{Connection, ConnectionStats, MessageHandler, connect};
 pub use error::{CloseReason, ConnectError, ConnectStage, LocalCloseReason, SendError};
 pub use hazelcast_codec::Secret;
 pub use tls::{
-    TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion, supported_cipher_suites,
+    TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion, TrustStore,
+    supported_cipher_suites,
 };
