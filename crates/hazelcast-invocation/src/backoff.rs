@@ -18,14 +18,19 @@ pub struct BackoffConfig {
     pub jitter: f64,
 }
 
+impl BackoffConfig {
+    /// The defaults (the official clients'): 1 s, growing by 1.05 per round up to 30 s, no jitter.
+    pub const DEFAULT: BackoffConfig = BackoffConfig {
+        initial: Duration::from_secs(1),
+        max: Duration::from_secs(30),
+        multiplier: 1.05,
+        jitter: 0.0,
+    };
+}
+
 impl Default for BackoffConfig {
     fn default() -> Self {
-        BackoffConfig {
-            initial: Duration::from_secs(1),
-            max: Duration::from_secs(30),
-            multiplier: 1.05,
-            jitter: 0.0,
-        }
+        BackoffConfig::DEFAULT
     }
 }
 

@@ -49,7 +49,13 @@ pub use backoff::BackoffConfig;
 pub use client::{
     ClientEvent, ClientStats, ClusterClient, EventHandler, ListenerId, ListenerRegistration, Target,
 };
-pub use config::{Credentials, InvocationConfig, LoadBalancer, ReconnectMode};
+pub use config::{
+    Credentials, DEFAULT_BACKUP_ACK_TO_CLIENT_ENABLED, DEFAULT_CLUSTER_NAME,
+    DEFAULT_FAIL_ON_INDETERMINATE_OPERATION_STATE, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT,
+    DEFAULT_INVOCATION_RETRY_PAUSE, DEFAULT_INVOCATION_TIMEOUT, DEFAULT_OPERATION_BACKUP_TIMEOUT,
+    DEFAULT_REDO_OPERATION, DEFAULT_SKIP_MEMBER_LIST_DURING_RECONNECTION, DEFAULT_SMART_ROUTING,
+    InvocationConfig, LoadBalancer, ReconnectMode,
+};
 pub use connection::connector::{Connector, TransportConnector};
 pub use connection::dialer::MAX_CONCURRENT_DIALS;
 pub use connection::{Connections, MemberConnection};
