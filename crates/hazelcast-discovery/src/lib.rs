@@ -133,12 +133,14 @@
 //! retries, `tpc-ports` handling differences, different default URLs).
 
 mod address;
+#[cfg(feature = "cloud")]
 mod cloud;
 mod error;
 mod provider;
 mod public_ip;
 
 pub use address::{Address, DEFAULT_HOST, DEFAULT_PORTS, MemberAddress, parse_member_addresses};
+#[cfg(feature = "cloud")]
 pub use cloud::{
     AddressPair, CLOUD_TLS_SERVER_NAME, CLOUD_TOKEN_PROPERTY, CLOUD_URL_ENV, CLOUD_URL_PROPERTY, CloudConfig,
     CloudDiscovery, DEFAULT_CLOUD_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,

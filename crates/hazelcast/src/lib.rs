@@ -58,6 +58,7 @@
 //!   `ssl_server_name = "hazelcast.cloud"` if the certificates do not name the members' public
 //!   addresses. TLS is not switched on implicitly (a warning is logged when it is off).
 
+mod assembly;
 mod client;
 mod config;
 mod error;
@@ -69,7 +70,9 @@ pub use hazelcast_invocation as invocation;
 pub use hazelcast_transport as transport;
 
 pub use client::HazelcastClient;
-pub use config::{ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, SslProtocol, option_names};
+pub use config::{
+    ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
+};
 pub use error::{ConfigError, HazelcastError};
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
@@ -78,4 +81,4 @@ pub use map::{
 pub use hazelcast_codec::custom::MemberInfo;
 pub use hazelcast_codec::{Data, Deserialize, JsonValue, Serialize, Uuid};
 pub use hazelcast_invocation::{ClientEvent, InvocationError, LoadBalancer, ReconnectMode};
-pub use hazelcast_transport::Secret;
+pub use hazelcast_transport::{Secret, TrustStore};
