@@ -64,6 +64,21 @@ mod config;
 mod error;
 mod map;
 
+// The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
+// marked `no_run`), so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/getting-started.md")]
+mod getting_started_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/configuration.md")]
+mod configuration_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/network.md")]
+mod network_snippets {}
+
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
 pub use hazelcast_invocation as invocation;
