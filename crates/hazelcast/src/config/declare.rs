@@ -43,9 +43,14 @@ impl OptionSpec {
         self.type_name
     }
 
-    /// The first sentence of its documentation.
-    pub fn summary(&self) -> &'static str {
-        self.doc.first().map_or("", |l| l.trim())
+    /// The first paragraph of its documentation, on one line.
+    pub fn summary(&self) -> String {
+        self.doc
+            .iter()
+            .map(|l| l.trim())
+            .take_while(|l| !l.is_empty())
+            .collect::<Vec<_>>()
+            .join(" ")
     }
 
     /// Its default, in TOML syntax (`none` when unset).
