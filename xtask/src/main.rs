@@ -285,7 +285,7 @@ async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) -> Result<(), St
 fn cluster_cmd(o: &Options) -> Result<(), String> {
     let cluster = start(o)?;
     println!(
-        "run the examples against it with:\n  HZ_MEMBERS={} HZ_CLUSTER_NAME={} cargo run -p hazelcast --example smart_routing",
+        "run the examples against it with:\n  HZ_CLUSTER_MEMBERS={} HZ_CLUSTER_NAME={} cargo run -p hazelcast --example smart_routing",
         cluster
             .addresses()
             .iter()

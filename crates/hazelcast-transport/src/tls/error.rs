@@ -7,6 +7,9 @@ use std::path::PathBuf;
 
 use rustls::{AlertDescription, CertificateError};
 
+#[cfg(doc)]
+use super::{TlsConfig, TlsConnector};
+
 /// Why a [`TlsConfig`] could not be turned into a [`TlsConnector`].
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]

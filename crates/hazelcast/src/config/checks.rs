@@ -23,6 +23,7 @@ pub(super) fn any<T>(_: &T) -> Result<(), Reason> {
     Ok(())
 }
 
+#[allow(clippy::ptr_arg, reason = "a check takes its option's type (`fn(&String)`)")]
 pub(super) fn not_empty(v: &String) -> Result<(), Reason> {
     if v.is_empty() {
         Err(Cow::Borrowed("must not be empty"))
@@ -62,6 +63,10 @@ pub(super) fn unit_interval(v: &f64) -> Result<(), Reason> {
     }
 }
 
+#[allow(
+    clippy::ptr_arg,
+    reason = "a check takes its option's type (`fn(&Vec<String>)`)"
+)]
 pub(super) fn non_empty_labels(v: &Vec<String>) -> Result<(), Reason> {
     if v.iter().any(String::is_empty) {
         Err(Cow::Borrowed("labels must not be empty"))
