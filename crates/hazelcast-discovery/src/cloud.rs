@@ -13,9 +13,10 @@ use rand::seq::SliceRandom;
 use reqwest::Url;
 use serde::Deserialize;
 
-use crate::address::{Address, MemberAddress};
-use crate::error::{AddressError, DiscoveryError};
+use crate::AddressError;
+use crate::error::DiscoveryError;
 use crate::provider::AddressProvider;
+use hazelcast_codec::address::{Address, MemberAddress};
 
 /// The default coordinator base URL (the Java client's since 5.3).
 pub const DEFAULT_CLOUD_BASE_URL: &str = "https://api.viridian.hazelcast.com";

@@ -44,7 +44,7 @@ mod retry;
 mod sync;
 mod view;
 
-pub use addresses::{AddressSource, DiscoveryAddresses, StaticSeeds};
+pub use addresses::{AddressSource, DiscoveryAddresses};
 pub use backoff::BackoffConfig;
 pub use client::{
     ClientEvent, ClientStats, ClusterClient, EventHandler, ListenerId, ListenerRegistration, Target,

@@ -134,7 +134,7 @@ mod tests {
     use super::*;
     use crate::error::ServerError;
     use hazelcast_codec::Uuid;
-    use hazelcast_transport::{CloseReason, Endpoint};
+    use hazelcast_transport::{Address, CloseReason};
 
     fn call(retryable: bool, target: Target, redo: bool) -> CallInfo {
         CallInfo {
@@ -156,7 +156,7 @@ mod tests {
 
     fn disconnected() -> InvocationError {
         InvocationError::TargetDisconnected {
-            member: Endpoint::new("127.0.0.1", 5701),
+            member: Address::new("127.0.0.1", 5701),
             reason: CloseReason::Eof,
         }
     }
