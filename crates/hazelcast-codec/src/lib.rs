@@ -52,6 +52,7 @@
 
 #![deny(missing_docs)]
 
+pub mod address;
 pub mod custom;
 pub mod decoder;
 mod error;
@@ -66,6 +67,7 @@ pub mod serialization;
 mod tokio_codec;
 pub mod types;
 
+pub use address::{Address, AddressError, MemberAddress};
 pub use decoder::{Decoded, DecoderLimits, MessageDecoder, OversizedMessage};
 pub use error::CodecError;
 pub use message::{ClientMessage, Frame, FrameReader, MessageWriter};

@@ -11,8 +11,8 @@ use hazelcast_codec::custom::{MemberInfo, protocol_type};
 use rand::seq::SliceRandom;
 use tokio::task::JoinSet;
 
-use crate::address::{Address, MemberAddress};
-use crate::error::AddressError;
+use crate::AddressError;
+use hazelcast_codec::address::{Address, MemberAddress};
 
 /// How many members the automatic detection checks (Java's `REACHABLE_CHECK_NUMBER`).
 pub const REACHABLE_CHECK_COUNT: usize = 3;

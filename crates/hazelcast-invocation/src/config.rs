@@ -5,7 +5,7 @@ use std::time::Duration;
 use hazelcast_codec::Secret;
 use hazelcast_transport::ConnectionConfig;
 
-use crate::backoff::BackoffConfig;
+use hazelcast_discovery::Backoff;
 
 /// Default [`InvocationConfig::cluster_name`]: `dev`.
 pub const DEFAULT_CLUSTER_NAME: &str = "dev";
@@ -96,7 +96,7 @@ pub struct InvocationConfig {
     /// Budget of one connect-to-cluster procedure; `None` tries forever. Default `None`.
     pub cluster_connect_timeout: Option<Duration>,
     /// Backoff between connect rounds.
-    pub connection_retry: BackoffConfig,
+    pub connection_retry: Backoff,
     /// What happens when the last connection is lost.
     pub reconnect_mode: ReconnectMode,
     /// Reconnect through the seed addresses only, not the last known members: for a cluster
@@ -128,7 +128,7 @@ impl Default for InvocationConfig {
             heartbeat_interval: DEFAULT_HEARTBEAT_INTERVAL,
             heartbeat_timeout: DEFAULT_HEARTBEAT_TIMEOUT,
             cluster_connect_timeout: None,
-            connection_retry: BackoffConfig::DEFAULT,
+            connection_retry: Backoff::default(),
             reconnect_mode: ReconnectMode::default(),
             skip_member_list_during_reconnection: DEFAULT_SKIP_MEMBER_LIST_DURING_RECONNECTION,
             load_balancer: LoadBalancer::default(),

@@ -16,7 +16,7 @@
 //!
 //! ## What a connection does
 //!
-//! * [`connect`] resolves the [`Endpoint`]'s host, tries every resolved address in turn, applies
+//! * [`connect`] resolves the [`Address`]'s host, tries every resolved address in turn, applies
 //!   the [`SocketOptions`] (`TCP_NODELAY` on, keepalive 60 s by default), runs the TLS handshake
 //!   when [`ConnectionConfig::tls`] is set, and writes the `CP2` preamble: all of it within
 //!   [`ConnectionConfig::connect_timeout`] (5 s by default). A timeout says which
@@ -73,7 +73,7 @@
 //! ```no_run
 //! use std::sync::Arc;
 //! use hazelcast_codec::ClientMessage;
-//! use hazelcast_transport::{CloseReason, ConnectionConfig, Endpoint, MessageHandler, connect};
+//! use hazelcast_transport::{CloseReason, ConnectionConfig, Address, MessageHandler, connect};
 //!
 //! struct Print;
 //! impl MessageHandler for Print {
@@ -82,7 +82,7 @@
 //! }
 //!
 //! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
-//! let conn = connect(&Endpoint::new("127.0.0.1", 5701), &ConnectionConfig::default(), Arc::new(Print)).await?;
+//! let conn = connect(&Address::new("127.0.0.1", 5701), &ConnectionConfig::default(), Arc::new(Print)).await?;
 //! // conn.send(request).await?;
 //! conn.close();
 //! let reason = conn.closed().await;
@@ -97,10 +97,11 @@ mod tls;
 
 pub use config::{
     ConnectionConfig, DEFAULT_CONNECT_TIMEOUT, DEFAULT_OUTBOUND_QUEUE_CAPACITY, DEFAULT_WRITE_BATCH_BYTES,
-    DEFAULT_WRITE_BATCH_MESSAGES, Endpoint, SocketOptions,
+    DEFAULT_WRITE_BATCH_MESSAGES, SocketOptions,
 };
 pub use connection::{Connection, ConnectionStats, MessageHandler, connect};
 pub use error::{CloseReason, ConnectError, ConnectStage, LocalCloseReason, SendError};
+pub use hazelcast_codec::Address;
 pub use hazelcast_codec::Secret;
 pub use tls::{
     TlsConfig, TlsConfigError, TlsConnector, TlsError, TlsHandshakeError, TlsVersion, TrustStore,

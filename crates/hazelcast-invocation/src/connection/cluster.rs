@@ -7,7 +7,7 @@ use std::sync::Arc;
 use hazelcast_codec::ClientMessage;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{AddClusterViewListenerRequest, ClusterViewEvent};
-use hazelcast_transport::{CloseReason, Endpoint, LocalCloseReason};
+use hazelcast_transport::{Address, CloseReason, LocalCloseReason};
 use rand::seq::SliceRandom;
 
 use crate::backoff::WaitStrategy;
@@ -24,14 +24,14 @@ impl Inner {
     /// (refused credentials, a rejected discovery token) ends it after the round.
     pub(crate) async fn connect_to_cluster(self: &Arc<Self>) -> Result<(), InvocationError> {
         let mut wait = WaitStrategy::new(self.cfg.connection_retry, self.cfg.cluster_connect_timeout);
-        let mut tried: Vec<Endpoint> = Vec::new();
+        let mut tried: Vec<Address> = Vec::new();
         let mut last: Option<InvocationError> = None;
         loop {
-            let mut candidates: Vec<Endpoint> = Vec::new();
+            let mut candidates: Vec<Address> = Vec::new();
             if !self.cfg.skip_member_list_during_reconnection {
                 let members = self.view.members();
                 for m in &members.members {
-                    candidates.push(self.addresses.member_endpoint(m).await);
+                    candidates.push(self.addresses.dial_address(m).await);
                 }
             }
             candidates.shuffle(&mut rand::rng());
@@ -167,7 +167,7 @@ impl Inner {
                             .conns
                             .find(next)
                             .map(|c| c.endpoint.clone())
-                            .unwrap_or_else(|| Endpoint::new("", 0)),
+                            .unwrap_or_else(|| Address::new("", 0)),
                         timeout: self.cfg.connection.connect_timeout,
                     })
                 }

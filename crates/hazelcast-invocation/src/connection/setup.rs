@@ -13,7 +13,7 @@ use hazelcast_codec::messages::client::{
 };
 use hazelcast_codec::types::ListRef;
 use hazelcast_codec::{SERIALIZATION_VERSION, Uuid};
-use hazelcast_transport::{Endpoint, LocalCloseReason};
+use hazelcast_transport::{Address, LocalCloseReason};
 
 use super::handler::ConnectionHandler;
 use super::{ClusterCheck, MemberConnection};
@@ -48,7 +48,7 @@ impl Inner {
     /// Opens, authenticates and sets up one connection, then publishes it.
     pub(crate) async fn open_connection(
         self: &Arc<Self>,
-        endpoint: &Endpoint,
+        endpoint: &Address,
     ) -> Result<Arc<MemberConnection>, InvocationError> {
         let timeout = self.cfg.connection.connect_timeout;
         let deadline = deadline::after(timeout);
@@ -187,7 +187,7 @@ impl Inner {
     async fn authenticate(
         &self,
         connection: u64,
-        endpoint: &Endpoint,
+        endpoint: &Address,
     ) -> Result<AuthenticationResponse, InvocationError> {
         let labels: Vec<String> = self.cfg.labels.clone();
         let request = AuthenticationRequest {

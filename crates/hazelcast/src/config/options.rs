@@ -10,9 +10,9 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use hazelcast_codec::DecoderLimits;
-use hazelcast_discovery::{DEFAULT_HOST, PublicAddressMode};
+use hazelcast_discovery::{Backoff, DEFAULT_HOST, PublicAddressMode};
 use hazelcast_invocation::{
-    BackoffConfig, Credentials, DEFAULT_BACKUP_ACK_TO_CLIENT_ENABLED, DEFAULT_CLUSTER_NAME,
+    Credentials, DEFAULT_BACKUP_ACK_TO_CLIENT_ENABLED, DEFAULT_CLUSTER_NAME,
     DEFAULT_FAIL_ON_INDETERMINATE_OPERATION_STATE, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT,
     DEFAULT_INVOCATION_RETRY_PAUSE, DEFAULT_INVOCATION_TIMEOUT, DEFAULT_OPERATION_BACKUP_TIMEOUT,
     DEFAULT_REDO_OPERATION, DEFAULT_SKIP_MEMBER_LIST_DURING_RECONNECTION, DEFAULT_SMART_ROUTING,
@@ -172,28 +172,28 @@ declare_options! {
         []
 
     /// First pause between connect rounds.
-    retry_initial_backoff: Duration as Secs = BackoffConfig::DEFAULT.initial;
+    retry_initial_backoff: Duration as Secs = Backoff::default().initial;
         set(v: Duration) => v;
         check any;
         map |l, v| l.invocation.connection_retry.initial = *v;
         []
 
     /// Largest pause between connect rounds.
-    retry_max_backoff: Duration as Secs = BackoffConfig::DEFAULT.max;
+    retry_max_backoff: Duration as Secs = Backoff::default().max;
         set(v: Duration) => v;
         check any;
         map |l, v| l.invocation.connection_retry.max = *v;
         []
 
     /// Growth of the pause per connect round (≥ 1).
-    retry_multiplier: f64 as Number = BackoffConfig::DEFAULT.multiplier;
+    retry_multiplier: f64 as Number = Backoff::default().multiplier;
         set(v: f64) => v;
         check at_least_one;
         map |l, v| l.invocation.connection_retry.multiplier = *v;
         []
 
     /// Random spread of each pause between connect rounds, 0..=1.
-    retry_jitter: f64 as Number = BackoffConfig::DEFAULT.jitter;
+    retry_jitter: f64 as Number = Backoff::default().jitter;
         set(v: f64) => v;
         check unit_interval;
         map |l, v| l.invocation.connection_retry.jitter = *v;
