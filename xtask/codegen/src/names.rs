@@ -58,11 +58,6 @@ pub(crate) fn camel(name: &str) -> String {
         .collect()
 }
 
-/// `SCREAMING_SNAKE_CASE` of a definition name.
-pub(crate) fn screaming(name: &str) -> String {
-    snake(name).to_ascii_uppercase()
-}
-
 /// The Rust field name of a parameter: snake_case, with `type` (a keyword, and the only one the
 /// definitions use as a name) written `kind`.
 pub(crate) fn field(name: &str) -> String {
@@ -155,7 +150,6 @@ mod tests {
         assert_eq!(camel("put"), "Put");
         assert_eq!(camel("MembersView"), "MembersView");
         assert_eq!(camel("IMapEvent"), "IMapEvent");
-        assert_eq!(screaming("addEntryListener"), "ADD_ENTRY_LISTENER");
     }
 
     #[test]
