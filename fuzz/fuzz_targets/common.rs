@@ -2,11 +2,11 @@
 
 use hazelcast_codec::ClientMessage;
 use hazelcast_codec::messages::client::{
-    AuthenticationResponse, BackupEvent, ClusterViewEvent, GetDistributedObjectsResponse,
-    LocalBackupListenerResponse,
+    ClientAuthenticationResponse, ClientLocalBackupListenerBackupEvent, ClientAddClusterViewListenerEvent, ClientGetDistributedObjectsResponse,
+    ClientLocalBackupListenerResponse,
 };
 use hazelcast_codec::messages::map::{
-    MapDeleteResponse, MapEntryEvent, MapEntrySetResponse, MapGetAllResponse, MapGetResponse,
+    MapDeleteResponse, MapAddEntryListenerEntryEvent, MapEntrySetResponse, MapGetAllResponse, MapGetResponse,
     MapKeySetResponse, MapPutResponse, MapSizeResponse,
 };
 use hazelcast_codec::{Deserialize, ErrorResponse};
@@ -17,12 +17,12 @@ pub fn decode_all(msg: &ClientMessage) {
     let _ = msg.backup_acks();
     let _ = msg.fragment_id();
     let _ = ErrorResponse::decode(msg);
-    let _ = AuthenticationResponse::decode(msg);
-    let _ = ClusterViewEvent::decode(msg);
-    let _ = BackupEvent::decode(msg);
-    let _ = LocalBackupListenerResponse::decode(msg);
-    let _ = GetDistributedObjectsResponse::decode(msg);
-    let _ = MapEntryEvent::decode(msg);
+    let _ = ClientAuthenticationResponse::decode(msg);
+    let _ = ClientAddClusterViewListenerEvent::decode(msg);
+    let _ = ClientLocalBackupListenerBackupEvent::decode(msg);
+    let _ = ClientLocalBackupListenerResponse::decode(msg);
+    let _ = ClientGetDistributedObjectsResponse::decode(msg);
+    let _ = MapAddEntryListenerEntryEvent::decode(msg);
     let _ = MapDeleteResponse::decode(msg);
     let _ = MapSizeResponse::decode(msg);
     let _ = MapKeySetResponse::decode(msg);
@@ -47,9 +47,9 @@ pub fn decode_all(msg: &ClientMessage) {
         if let Ok(m) = ClientMessage::from_bytes(bytes::Bytes::from(b)) {
             patched = m;
             let _ = ErrorResponse::decode(&patched);
-            let _ = AuthenticationResponse::decode(&patched);
-            let _ = ClusterViewEvent::decode(&patched);
-            let _ = MapEntryEvent::decode(&patched);
+            let _ = ClientAuthenticationResponse::decode(&patched);
+            let _ = ClientAddClusterViewListenerEvent::decode(&patched);
+            let _ = MapAddEntryListenerEntryEvent::decode(&patched);
             let _ = MapGetAllResponse::decode(&patched);
         }
     }
