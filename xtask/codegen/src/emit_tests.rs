@@ -157,7 +157,7 @@ fn main_rs(defs: &Definitions) -> String {
          values: requests through `encode` and `decode_request`, responses and events through `new`, \
          `encode` and `decode`, with the fields of later protocol versions present and absent.\n\n",
     );
-    out.push_str("#[path = \"../common/mod.rs\"]\nmod common;\n\nmod custom;\n");
+    out.push_str("#[path = \"../common/mod.rs\"]\nmod common;\n\nmod custom;\nmod vectors;\n");
     for s in &defs.services {
         let _ = writeln!(out, "mod {};", module_name(s));
     }

@@ -128,6 +128,9 @@ fn definitions_dir(o: &Options) -> PathBuf {
     }
 }
 
+/// The header of generated files (see `emit::HEADER`).
+pub(crate) const HEADER_NOTE: &str = emit::HEADER;
+
 /// One generated file: its path relative to the workspace and its formatted content.
 struct Generated {
     path: String,
@@ -186,6 +189,10 @@ fn generate(defs: &model::Definitions, dir: &Path) -> Result<Vec<Generated>, Cod
     for (name, text) in emit_tests::test_files(&res, defs).map_err(invalid)? {
         files.push((format!("{TESTS_DIR}/{name}"), text));
     }
+    files.push((
+        format!("{TESTS_DIR}/vectors.rs"),
+        java::rust_test(&res, defs).map_err(invalid)?,
+    ));
     let mut out = files
         .into_iter()
         .map(|(path, text)| {
@@ -300,13 +307,10 @@ fn run(o: &Options) -> Result<(), CodegenError> {
         stale.len()
     );
     if o.java_vectors {
-        java::write_vectors(&defs, &res_owned(&defs))?;
+        let custom: BTreeSet<String> = defs.custom_types.iter().map(|t| t.name.clone()).collect();
+        java::write_vectors(&wire::Resolver::new(&custom), &defs)?;
     }
     Ok(())
-}
-
-fn res_owned(defs: &model::Definitions) -> BTreeSet<String> {
-    defs.custom_types.iter().map(|t| t.name.clone()).collect()
 }
 
 /// `cargo xtask codegen …`.

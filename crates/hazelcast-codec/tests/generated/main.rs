@@ -45,4 +45,5 @@ mod transactional_multi_map;
 mod transactional_queue;
 mod transactional_set;
 mod vector_collection;
+mod vectors;
 mod xa_transaction;
