@@ -1,15 +1,10 @@
-// Shared by the fuzz targets: run every response and event decoder on one message.
+// Shared by the fuzz targets (and build-checked and run on random input by the codec's test
+// `tests/fuzz_decoders.rs`): run every response and event decoder of the catalogue on one
+// message, first as it is, then with its type patched to each decoder's own type so that the
+// decoders run past the type check.
 
-use hazelcast_codec::ClientMessage;
-use hazelcast_codec::messages::client::{
-    ClientAuthenticationResponse, ClientLocalBackupListenerBackupEvent, ClientAddClusterViewListenerEvent, ClientGetDistributedObjectsResponse,
-    ClientLocalBackupListenerResponse,
-};
-use hazelcast_codec::messages::map::{
-    MapDeleteResponse, MapAddEntryListenerEntryEvent, MapEntrySetResponse, MapGetAllResponse, MapGetResponse,
-    MapKeySetResponse, MapPutResponse, MapSizeResponse,
-};
-use hazelcast_codec::{Deserialize, ErrorResponse};
+use hazelcast_codec::messages::{CATALOG, MessageKind};
+use hazelcast_codec::{ClientMessage, Deserialize, ErrorResponse};
 
 pub fn decode_all(msg: &ClientMessage) {
     let _ = msg.message_type();
@@ -17,40 +12,25 @@ pub fn decode_all(msg: &ClientMessage) {
     let _ = msg.backup_acks();
     let _ = msg.fragment_id();
     let _ = ErrorResponse::decode(msg);
-    let _ = ClientAuthenticationResponse::decode(msg);
-    let _ = ClientAddClusterViewListenerEvent::decode(msg);
-    let _ = ClientLocalBackupListenerBackupEvent::decode(msg);
-    let _ = ClientLocalBackupListenerResponse::decode(msg);
-    let _ = ClientGetDistributedObjectsResponse::decode(msg);
-    let _ = MapAddEntryListenerEntryEvent::decode(msg);
-    let _ = MapDeleteResponse::decode(msg);
-    let _ = MapSizeResponse::decode(msg);
-    let _ = MapKeySetResponse::decode(msg);
-    let _ = MapGetAllResponse::decode(msg);
-    let _ = MapEntrySetResponse::decode(msg);
-    let _ = MapPutResponse::decode(msg);
-    if let Ok(r) = MapGetResponse::decode(msg) {
+    let bytes = msg.as_bytes().to_vec();
+    for codec in CATALOG.iter().flat_map(|s| s.iter()) {
+        if !matches!(codec.kind, MessageKind::Response | MessageKind::Event) {
+            continue;
+        }
+        let _ = (codec.decode)(msg);
+        let mut b = bytes.clone();
+        if b.len() >= 10 {
+            b[6..10].copy_from_slice(&codec.message_type.to_le_bytes());
+        }
+        if let Ok(m) = ClientMessage::from_bytes(bytes::Bytes::from(b)) {
+            let _ = (codec.decode)(&m);
+        }
+    }
+    if let Ok(r) = hazelcast_codec::messages::map::MapGetResponse::decode(msg) {
         if let Some(d) = r.response {
             let _ = String::from_data(&d);
             let _ = i64::from_data(&d);
             let _ = d.partition_hash();
-        }
-    }
-    // Every message type is also tried as "its own" type, so the decoders run past the type check.
-    let mut patched = msg.clone();
-    for t in [0x000101, 0x000302, 0x000303, 0x011902, 0x012301, 0] {
-        let bytes = patched.as_bytes().to_vec();
-        let mut b = bytes.clone();
-        if b.len() >= 10 {
-            b[6..10].copy_from_slice(&(t as i32).to_le_bytes());
-        }
-        if let Ok(m) = ClientMessage::from_bytes(bytes::Bytes::from(b)) {
-            patched = m;
-            let _ = ErrorResponse::decode(&patched);
-            let _ = ClientAuthenticationResponse::decode(&patched);
-            let _ = ClientAddClusterViewListenerEvent::decode(&patched);
-            let _ = MapAddEntryListenerEntryEvent::decode(&patched);
-            let _ = MapGetAllResponse::decode(&patched);
         }
     }
 }
