@@ -184,7 +184,7 @@ macro_rules! request {
         }
 
         #[doc = concat!("The parameters of a [`", stringify!($name), "`] as decoded, owned.")]
-        #[derive(Debug, Clone, PartialEq)]
+        #[derive(Debug)]
         #[non_exhaustive]
         pub struct $params {
             $( $(#[$fm])* pub $f: $ft, )*
