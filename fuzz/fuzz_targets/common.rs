@@ -26,11 +26,12 @@ pub fn decode_all(msg: &ClientMessage) {
             let _ = (codec.decode)(&m);
         }
     }
-    if let Ok(r) = hazelcast_codec::messages::map::MapGetResponse::decode(msg) {
-        if let Some(d) = r.response {
-            let _ = String::from_data(&d);
-            let _ = i64::from_data(&d);
-            let _ = d.partition_hash();
-        }
+    if let Ok(hazelcast_codec::messages::map::MapGetResponse {
+        response: Some(d), ..
+    }) = hazelcast_codec::messages::map::MapGetResponse::decode(msg)
+    {
+        let _ = String::from_data(&d);
+        let _ = i64::from_data(&d);
+        let _ = d.partition_hash();
     }
 }

@@ -121,22 +121,6 @@ pub(crate) fn splice(manifest: &str, block: &str) -> Option<String> {
     Some(format!("{}{block}{}", &manifest[..start], &manifest[end..]))
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn splice_replaces_between_markers() {
-        let m = format!("[features]\na = []\n{BEGIN}\nold = []\n{END}\n\n[dependencies]\n");
-        let out = splice(&m, &format!("{BEGIN}\nnew = []\n{END}")).expect("markers");
-        assert_eq!(
-            out,
-            format!("[features]\na = []\n{BEGIN}\nnew = []\n{END}\n\n[dependencies]\n")
-        );
-        assert!(splice("[features]\n", "x").is_none());
-    }
-}
-
 /// Custom types the hand-written code of the codec uses, whatever the features.
 const ALWAYS_CUSTOM: &[&str] = &[
     "ErrorHolder",
@@ -217,5 +201,21 @@ pub(crate) fn cfg_line(gate: &BTreeSet<String>) -> String {
         format!("#[cfg({})]", list[0])
     } else {
         format!("#[cfg(any({}))]", list.join(", "))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn splice_replaces_between_markers() {
+        let m = format!("[features]\na = []\n{BEGIN}\nold = []\n{END}\n\n[dependencies]\n");
+        let out = splice(&m, &format!("{BEGIN}\nnew = []\n{END}")).expect("markers");
+        assert_eq!(
+            out,
+            format!("[features]\na = []\n{BEGIN}\nnew = []\n{END}\n\n[dependencies]\n")
+        );
+        assert!(splice("[features]\n", "x").is_none());
     }
 }

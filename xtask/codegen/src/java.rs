@@ -52,7 +52,7 @@ fn value(p: &Param, k: usize) -> Option<(String, String)> {
     let d2 = data_bytes(k + 7);
     let (java, rust) = match p.ty.as_str() {
         "boolean" => {
-            let b = k % 2 == 0;
+            let b = k.is_multiple_of(2);
             (b.to_string(), b.to_string())
         }
         "byte" => {
@@ -64,7 +64,7 @@ fn value(p: &Param, k: usize) -> Option<(String, String)> {
             (v.to_string(), format!("{v}i32"))
         }
         "long" => {
-            let v = 1_234_567_890_123i64 * (k as i64 + 1) * if k % 2 == 0 { -1 } else { 1 };
+            let v = 1_234_567_890_123i64 * (k as i64 + 1) * if k.is_multiple_of(2) { -1 } else { 1 };
             (format!("{v}L"), format!("{v}i64"))
         }
         "float" => {

@@ -174,6 +174,7 @@ pub(crate) struct Param {
 
 /// How a request's partition is chosen, as `partitionIdentifier` says.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[allow(clippy::enum_variant_names)] // the names of `messages::PartitionRule`
 pub(crate) enum Partition {
     /// `-1` or `none`.
     None,
