@@ -14,6 +14,7 @@ use reqwest::Url;
 use serde::Deserialize;
 
 use crate::AddressError;
+use crate::backoff::Backoff;
 use crate::error::DiscoveryError;
 use crate::provider::AddressProvider;
 use hazelcast_codec::address::{Address, MemberAddress};
@@ -485,10 +486,8 @@ impl CloudDiscovery {
             let message = self.scrub(&body_message(&body));
             if status.is_server_error() {
                 if attempt <= self.config.max_retries {
-                    let pause = self
-                        .config
-                        .retry_backoff
-                        .saturating_mul(1u32 << (attempt - 1).min(16));
+                    let pause =
+                        Backoff::new(self.config.retry_backoff, Duration::MAX, 2.0).delay(attempt - 1);
                     tracing::warn!(
                         endpoint = %shown, status = status.as_u16(), attempt, ?pause,
                         "cloud discovery answered a server error; retrying"

@@ -132,11 +132,13 @@
 //! public address, Node's 2-member sequential probes) and 41 (hard-coded cloud URL, no request
 //! retries, `tpc-ports` handling differences, different default URLs).
 
+mod backoff;
 mod cloud;
 mod error;
 mod provider;
 mod public_ip;
 
+pub use backoff::Backoff;
 pub use cloud::{
     AddressPair, CLOUD_TLS_SERVER_NAME, CLOUD_TOKEN_PROPERTY, CLOUD_URL_ENV, CLOUD_URL_PROPERTY, CloudConfig,
     CloudDiscovery, DEFAULT_CLOUD_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,

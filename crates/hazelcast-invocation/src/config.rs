@@ -5,7 +5,7 @@ use std::time::Duration;
 use hazelcast_codec::Secret;
 use hazelcast_transport::ConnectionConfig;
 
-use crate::backoff::BackoffConfig;
+use hazelcast_discovery::Backoff;
 
 /// What happens when the client loses its last connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,7 +73,7 @@ pub struct InvocationConfig {
     /// Budget of one connect-to-cluster procedure; `None` tries forever. Default `None`.
     pub cluster_connect_timeout: Option<Duration>,
     /// Backoff between connect rounds.
-    pub connection_retry: BackoffConfig,
+    pub connection_retry: Backoff,
     /// What happens when the last connection is lost.
     pub reconnect_mode: ReconnectMode,
     /// Reconnect through the seed addresses only, not the last known members: for a cluster
@@ -105,7 +105,7 @@ impl Default for InvocationConfig {
             heartbeat_interval: Duration::from_secs(5),
             heartbeat_timeout: Duration::from_secs(60),
             cluster_connect_timeout: None,
-            connection_retry: BackoffConfig::default(),
+            connection_retry: Backoff::default(),
             reconnect_mode: ReconnectMode::On,
             skip_member_list_during_reconnection: false,
             load_balancer: LoadBalancer::RoundRobin,

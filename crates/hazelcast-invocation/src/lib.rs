@@ -45,7 +45,6 @@ mod sync;
 mod view;
 
 pub use addresses::{AddressSource, DiscoveryAddresses};
-pub use backoff::BackoffConfig;
 pub use client::{
     ClientEvent, ClientStats, ClusterClient, EventHandler, ListenerId, ListenerRegistration, Target,
 };
@@ -54,5 +53,6 @@ pub use connection::connector::{Connector, TransportConnector};
 pub use connection::dialer::MAX_CONCURRENT_DIALS;
 pub use connection::{Connections, MemberConnection};
 pub use error::{AuthFailure, Indeterminate, InvocationError, ServerError};
+pub use hazelcast_discovery::Backoff;
 pub use retry::{CallInfo, DefaultRetryPolicy, RetryPolicy};
 pub use view::{ClusterSnapshot, MAX_MEMBERS, MemberList, MembershipDiff, PartitionTable, ViewError};

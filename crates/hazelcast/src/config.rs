@@ -14,8 +14,7 @@ use hazelcast_discovery::{
     StaticAddressProvider, parse_member_addresses,
 };
 use hazelcast_invocation::{
-    AddressSource, BackoffConfig, Credentials, DiscoveryAddresses, InvocationConfig, LoadBalancer,
-    ReconnectMode,
+    AddressSource, Backoff, Credentials, DiscoveryAddresses, InvocationConfig, LoadBalancer, ReconnectMode,
 };
 use hazelcast_transport::{Secret, TlsConfig, TlsConfigError, TlsConnector, TlsVersion};
 use serde::{Deserialize, Serialize};
@@ -694,7 +693,7 @@ impl ClientConfig {
         c.heartbeat_interval = self.heartbeat_interval;
         c.heartbeat_timeout = self.heartbeat_timeout;
         c.cluster_connect_timeout = self.cluster_connect_timeout;
-        c.connection_retry = BackoffConfig {
+        c.connection_retry = Backoff {
             initial: self.retry_initial_backoff,
             max: self.retry_max_backoff,
             multiplier: self.retry_multiplier,
