@@ -182,11 +182,3 @@ async fn every_host_is_tried_once_before_second_ports() {
         assert_eq!(provider.translate(&list[0]).await, Some(list[0].clone()));
     }
 }
-
-#[test]
-fn codec_addresses_convert_with_validation() {
-    let ok = Address::try_from(hazelcast_codec::custom::Address::new(5701, "::1".into())).unwrap();
-    assert_eq!(ok.to_string(), "[::1]:5701");
-    let err = Address::try_from(hazelcast_codec::custom::Address::new(70000, "h".into())).unwrap_err();
-    assert!(err.to_string().contains("h:70000"), "{err}");
-}

@@ -33,11 +33,9 @@ pub trait AddressSource: Send + Sync + fmt::Debug + 'static {
     fn on_cluster_changed(&self) {}
 }
 
-/// The client address a member advertises (a port outside 1–65535 gives port 0, which no dial
-/// reaches, so the member is reported unreachable rather than dialled elsewhere).
+/// The client address a member advertises (its port is within 1–65535: the codec rejects others).
 fn member_address(member: &MemberInfo) -> Address {
-    let a = member.client_address();
-    Address::new(a.host.clone(), u16::try_from(a.port).unwrap_or(0))
+    member.client_address().clone()
 }
 
 /// The address source of a configured client: a discovery provider (static member list or

@@ -53,7 +53,7 @@ async fn authenticates_against_a_real_member() {
     assert!(!conn.is_closed());
     let auth = authenticate(&conn, &mut rx, cluster.cluster_name()).await;
     assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
-    assert_eq!(auth.address.expect("member address").port, i32::from(addr.port()));
+    assert_eq!(auth.address.expect("member address").port, addr.port());
     assert!(conn.last_read() >= conn.last_write() || conn.stats().messages_read == 1);
     let stats = conn.stats();
     assert_eq!(stats.messages_written, 1);

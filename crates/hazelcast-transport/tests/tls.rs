@@ -144,7 +144,7 @@ async fn every_member_of_a_tls_cluster_authenticates_and_advertises_its_tls_port
         let own = auth.address.expect("member address");
         assert_eq!(
             (own.host.as_str(), own.port),
-            ("127.0.0.1", i32::from(addr.port())),
+            ("127.0.0.1", addr.port()),
             "member {i} advertises its TLS port"
         );
         let members = auth.member_infos.expect("member list").0;

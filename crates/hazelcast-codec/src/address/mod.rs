@@ -409,41 +409,6 @@ impl From<SocketAddr> for Address {
     }
 }
 
-/// A member-reported address; its `i32` port must be within 1–65535 and its host non-empty.
-impl TryFrom<&crate::custom::Address> for Address {
-    type Error = AddressError;
-
-    fn try_from(a: &crate::custom::Address) -> Result<Self, Self::Error> {
-        let port =
-            u16::try_from(a.port)
-                .ok()
-                .filter(|&p| p != 0)
-                .ok_or_else(|| AddressError::PortOutOfRange {
-                    entry: a.to_string(),
-                    port: a.port,
-                })?;
-        if a.host.trim().is_empty() {
-            return Err(AddressError::EmptyHost { entry: a.to_string() });
-        }
-        Ok(Address::new(a.host.clone(), port))
-    }
-}
-
-/// See the `&Address` conversion.
-impl TryFrom<crate::custom::Address> for Address {
-    type Error = AddressError;
-
-    fn try_from(a: crate::custom::Address) -> Result<Self, Self::Error> {
-        Address::try_from(&a)
-    }
-}
-
-impl From<&Address> for crate::custom::Address {
-    fn from(a: &Address) -> Self {
-        crate::custom::Address::new(i32::from(a.port), a.host.clone())
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -563,26 +528,6 @@ mod tests {
         let e = "10.0.0.1".parse::<Address>().unwrap_err();
         assert!(matches!(e, AddressError::MissingPort { .. }), "{e}");
         assert!(e.to_string().contains("10.0.0.1"));
-    }
-
-    #[test]
-    fn codec_address_conversion_validates_the_port() {
-        use crate::custom::Address as Wire;
-        let ok = Address::try_from(&Wire::new(5701, "127.0.0.1".into())).unwrap();
-        assert_eq!(ok, Address::new("127.0.0.1", 5701));
-        for port in [-1, 0, 65536, i32::MAX, i32::MIN] {
-            let e = Address::try_from(Wire::new(port, "h".into())).unwrap_err();
-            assert_eq!(
-                e,
-                AddressError::PortOutOfRange {
-                    entry: format!("h:{port}"),
-                    port
-                }
-            );
-        }
-        assert!(Address::try_from(Wire::new(1, String::new())).is_err());
-        let back = crate::custom::Address::from(&ok);
-        assert_eq!(back.port, 5701);
     }
 
     #[test]

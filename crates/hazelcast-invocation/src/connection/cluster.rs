@@ -6,7 +6,9 @@ use std::sync::Arc;
 
 use hazelcast_codec::ClientMessage;
 use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::client::{AddClusterViewListenerRequest, ClusterViewEvent};
+use hazelcast_codec::messages::client::{
+    ClientAddClusterViewListenerEvent, ClientAddClusterViewListenerRequest,
+};
 use hazelcast_transport::{Address, CloseReason, LocalCloseReason};
 use rand::seq::SliceRandom;
 
@@ -199,7 +201,7 @@ impl Inner {
         });
         // A new stream: its first member list is accepted whatever its version.
         self.view.reset_version();
-        let request = AddClusterViewListenerRequest {}.encode(-1);
+        let request = ClientAddClusterViewListenerRequest {}.encode(-1);
         let result = self
             .invoke(Call::setup(Payload::Encoded(request), connection).with_listener(handler))
             .await;
@@ -210,8 +212,8 @@ impl Inner {
     }
 
     fn on_view_event(self: &Arc<Self>, connection: u64, msg: &ClientMessage) {
-        match ClusterViewEvent::decode(msg) {
-            Ok(ClusterViewEvent::MembersView(v)) => {
+        match ClientAddClusterViewListenerEvent::decode(msg) {
+            Ok(ClientAddClusterViewListenerEvent::MembersView(v)) => {
                 match self.view.apply_members(v.version, v.member_infos.0) {
                     Ok(Some(changes)) => self.apply_membership(connection, changes),
                     Ok(None) => {}
@@ -220,7 +222,7 @@ impl Inner {
                     }
                 }
             }
-            Ok(ClusterViewEvent::PartitionsView(v)) => {
+            Ok(ClientAddClusterViewListenerEvent::PartitionsView(v)) => {
                 if let Err(e) = self.view.apply_partitions(v.version, connection, &v.partitions.0) {
                     tracing::warn!(connection, error = %e, "partition table rejected; keeping the previous one");
                 }

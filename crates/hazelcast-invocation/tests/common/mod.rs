@@ -15,10 +15,12 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use futures_util::{SinkExt, StreamExt};
-use hazelcast_codec::custom::{Address as WireAddress, ErrorHolder, MemberInfo, MemberVersion};
+use hazelcast_codec::custom::{ErrorHolder, MemberInfo, MemberVersion};
 use hazelcast_codec::messages::client::{
-    AUTH_STATUS_AUTHENTICATED, AddClusterViewListenerResponse, AuthenticationResponse, BackupEvent,
-    LocalBackupListenerResponse, MembersViewEvent, PartitionsViewEvent, PingResponse,
+    AUTH_STATUS_AUTHENTICATED, ClientAddClusterViewListenerMembersViewEvent,
+    ClientAddClusterViewListenerPartitionsViewEvent, ClientAddClusterViewListenerResponse,
+    ClientAuthenticationResponse, ClientLocalBackupListenerBackupEvent, ClientLocalBackupListenerResponse,
+    ClientPingResponse,
 };
 use hazelcast_codec::types::{EntryList, PartitionOwners, VarList};
 use hazelcast_codec::{
@@ -109,7 +111,7 @@ impl MemberSide {
             listener > 0,
             "the client registered no backup listener on this connection"
         );
-        self.send(BackupEvent::new(correlation_id).encode(listener));
+        self.send(ClientLocalBackupListenerBackupEvent::new(correlation_id).encode(listener));
     }
 }
 
@@ -201,7 +203,7 @@ fn member_info(address: SocketAddr, uuid: Uuid) -> MemberInfo {
     MemberInfo::new(
         uuid,
         false,
-        WireAddress::new(i32::from(address.port()), address.ip().to_string()),
+        Address::new(address.ip().to_string(), address.port()),
         EntryList(Vec::new()),
         MemberVersion::new(5, 7, 0),
         None,
@@ -243,7 +245,7 @@ async fn serve(
                 let id = msg.correlation_id();
                 match msg.message_type() {
                     0x000100 => side.send(
-                        AuthenticationResponse::new(
+                        ClientAuthenticationResponse::new(
                             AUTH_STATUS_AUTHENTICATED,
                             Some(uuid),
                             1,
@@ -252,7 +254,7 @@ async fn serve(
                             false,
                             None,
                             None,
-                            Some(WireAddress::new(i32::from(address.port()), address.ip().to_string())),
+                            Some(Address::new(address.ip().to_string(), address.port())),
                             "5.7.0".to_owned(),
                             None,
                             None,
@@ -263,16 +265,16 @@ async fn serve(
                         .encode(id),
                     ),
                     0x000300 => {
-                        side.send(AddClusterViewListenerResponse::new().encode(id));
-                        side.send(MembersViewEvent::new(1, VarList(vec![member_info(address, uuid)])).encode(id));
+                        side.send(ClientAddClusterViewListenerResponse::new().encode(id));
+                        side.send(ClientAddClusterViewListenerMembersViewEvent::new(1, VarList(vec![member_info(address, uuid)])).encode(id));
                         let owned = (0..PARTITIONS).collect();
-                        side.send(PartitionsViewEvent::new(1, PartitionOwners(vec![(uuid, owned)])).encode(id));
+                        side.send(ClientAddClusterViewListenerPartitionsViewEvent::new(1, PartitionOwners(vec![(uuid, owned)])).encode(id));
                     }
                     0x000F00 => {
                         side.backup_listener.store(id, Ordering::SeqCst);
-                        side.send(LocalBackupListenerResponse::new(Uuid::new_v4()).encode(id));
+                        side.send(ClientLocalBackupListenerResponse::new(Uuid::new_v4()).encode(id));
                     }
-                    0x000B00 => side.send(PingResponse::new().encode(id)),
+                    0x000B00 => side.send(ClientPingResponse::new().encode(id)),
                     _ => {
                         let _ = requests.send(Incoming { msg, conn: side.clone() });
                     }
