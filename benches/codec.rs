@@ -6,9 +6,13 @@ use std::hint::black_box;
 
 use bytes::BytesMut;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use hazelcast_codec::custom::{Address, MemberInfo, MemberVersion};
+use hazelcast_codec::Address;
+use hazelcast_codec::custom::{MemberInfo, MemberVersion};
 use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::client::{ClusterViewEvent, MembersViewEvent, PartitionsViewEvent};
+use hazelcast_codec::messages::client::{
+    ClientAddClusterViewListenerEvent, ClientAddClusterViewListenerMembersViewEvent,
+    ClientAddClusterViewListenerPartitionsViewEvent,
+};
 use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapPutRequest, MapPutResponse};
 use hazelcast_codec::types::{EntryList, PartitionOwners, VarList};
 use hazelcast_codec::{ClientMessage, MessageDecoder, Serialize, Uuid, partition};
@@ -108,18 +112,19 @@ fn cluster_view(c: &mut Criterion) {
             MemberInfo::new(
                 member_uuid(u128::from(i)),
                 false,
-                Address::new(5701 + i32::from(i), "127.0.0.1".into()),
+                Address::new("127.0.0.1", 5701 + i),
                 EntryList(Vec::new()),
                 MemberVersion::new(5, 7, 0),
                 None,
             )
         })
         .collect();
-    let members_msg = MembersViewEvent::new(3, VarList(members)).encode(1);
-    let partitions_msg = PartitionsViewEvent::new(4, PartitionOwners(owners_271())).encode(1);
+    let members_msg = ClientAddClusterViewListenerMembersViewEvent::new(3, VarList(members)).encode(1);
+    let partitions_msg =
+        ClientAddClusterViewListenerPartitionsViewEvent::new(4, PartitionOwners(owners_271())).encode(1);
     let mut g = c.benchmark_group("cluster_view");
     g.throughput(Throughput::Elements(1));
-    let decode = |msg: &ClientMessage| ClusterViewEvent::decode(black_box(msg));
+    let decode = |msg: &ClientMessage| ClientAddClusterViewListenerEvent::decode(black_box(msg));
     g.bench_function("decode_members_view_3_members", |b| {
         b.iter(|| decode(&members_msg))
     });

@@ -29,12 +29,12 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{
-    AddClusterViewListenerRequest, AuthenticationRequest, LocalBackupListenerRequest, MembersViewEvent,
-    PingRequest,
+    ClientAddClusterViewListenerMembersViewEvent, ClientAddClusterViewListenerRequest,
+    ClientAuthenticationRequest, ClientLocalBackupListenerRequest, ClientPingRequest,
 };
 use hazelcast_codec::messages::map::{
-    MapAddEntryListenerRequest, MapAddEntryListenerResponse, MapEntryEvent, MapRemoveEntryListenerRequest,
-    entry_event_type,
+    MapAddEntryListenerEntryEvent, MapAddEntryListenerRequest, MapAddEntryListenerResponse,
+    MapRemoveEntryListenerRequest, entry_event_type,
 };
 use hazelcast_codec::types::VarList;
 use hazelcast_codec::{ClientMessage, CodecError, Uuid};
@@ -50,12 +50,12 @@ use tokio::sync::mpsc;
 
 static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(3).backup_count(1));
 
-const PING_RESPONSE: i32 = PingRequest::MESSAGE_TYPE + 1;
-const AUTH_RESPONSE: i32 = AuthenticationRequest::MESSAGE_TYPE + 1;
-const ADD_VIEW_LISTENER: i32 = AddClusterViewListenerRequest::MESSAGE_TYPE;
-const ADD_VIEW_LISTENER_RESPONSE: i32 = AddClusterViewListenerRequest::MESSAGE_TYPE + 1;
-const BACKUP_LISTENER_RESPONSE: i32 = LocalBackupListenerRequest::MESSAGE_TYPE + 1;
-const ENTRY_EVENT: i32 = MapEntryEvent::MESSAGE_TYPE;
+const PING_RESPONSE: i32 = ClientPingRequest::MESSAGE_TYPE + 1;
+const AUTH_RESPONSE: i32 = ClientAuthenticationRequest::MESSAGE_TYPE + 1;
+const ADD_VIEW_LISTENER: i32 = ClientAddClusterViewListenerRequest::MESSAGE_TYPE;
+const ADD_VIEW_LISTENER_RESPONSE: i32 = ClientAddClusterViewListenerRequest::MESSAGE_TYPE + 1;
+const BACKUP_LISTENER_RESPONSE: i32 = ClientLocalBackupListenerRequest::MESSAGE_TYPE + 1;
+const ENTRY_EVENT: i32 = MapAddEntryListenerEntryEvent::MESSAGE_TYPE;
 
 // ------------------------------------------------------------------ helpers
 
@@ -353,7 +353,8 @@ async fn a_cluster_view_event_on_another_connection_is_ignored() {
     let forged_version = before.version + 10;
     let forge_on = |member: usize, members: Vec<hazelcast_codec::custom::MemberInfo>| {
         let (dtx, drx) = mpsc::unbounded_channel();
-        let event = MembersViewEvent::new(forged_version, VarList(members)).encode(view_correlation);
+        let event = ClientAddClusterViewListenerMembersViewEvent::new(forged_version, VarList(members))
+            .encode(view_correlation);
         s.proxy.set_response_rules(vec![
             Rule::new(
                 Condition::MessageType(PING_RESPONSE)
@@ -380,7 +381,7 @@ async fn a_cluster_view_event_on_another_connection_is_ignored() {
     // The event travels ahead of this ping's answer on the same connection, so it has been
     // handled when the answer is.
     s.client
-        .invoke(&PingRequest {}, Target::Member(s.uuid_of(other)))
+        .invoke(&ClientPingRequest {}, Target::Member(s.uuid_of(other)))
         .await
         .expect("ping");
     tokio::time::timeout(Duration::from_secs(5), delivered.recv())
@@ -424,7 +425,7 @@ async fn a_cluster_view_event_on_another_connection_is_ignored() {
     // The same forgery (with the real members) on the listener's own connection is applied.
     let mut delivered = forge_on(view_member, before.members.clone());
     s.client
-        .invoke(&PingRequest {}, Target::Member(s.uuid_of(view_member)))
+        .invoke(&ClientPingRequest {}, Target::Member(s.uuid_of(view_member)))
         .await
         .expect("ping");
     tokio::time::timeout(Duration::from_secs(5), delivered.recv())
@@ -829,7 +830,7 @@ async fn silent_during_setup(cluster: &Cluster, dropped: i32) {
     .await
     .expect("connect ends within 20 s");
     let took = began.elapsed();
-    let authentications = proxy.stats().requests(AuthenticationRequest::MESSAGE_TYPE);
+    let authentications = proxy.stats().requests(ClientAuthenticationRequest::MESSAGE_TYPE);
     match result {
         Err(InvocationError::ClusterUnreachable { last, tried, .. }) => match last.as_deref() {
             Some(InvocationError::SetupTimeout { timeout, .. }) => {

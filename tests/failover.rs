@@ -211,7 +211,7 @@ async fn membership_events_follow_a_member_leaving_and_joining() {
     let ClientEvent::MemberRemoved(gone) = removed else {
         unreachable!()
     };
-    assert_eq!(gone.client_address().port, i32::from(cluster.address(0).port()));
+    assert_eq!(gone.client_address().port, cluster.address(0).port());
     wait_for("1 connection", Duration::from_secs(20), || {
         client.connections().list.len() == 1
     })
@@ -221,7 +221,7 @@ async fn membership_events_follow_a_member_leaving_and_joining() {
     let ClientEvent::MemberAdded(back) = added else {
         unreachable!()
     };
-    assert_eq!(back.client_address().port, i32::from(cluster.address(0).port()));
+    assert_eq!(back.client_address().port, cluster.address(0).port());
     assert_ne!(back.uuid, gone.uuid, "a restarted member has a new identity");
     wait_for("a connection to the new member", Duration::from_secs(30), || {
         client.connections().list.len() == 2
@@ -294,14 +294,18 @@ async fn distributed_objects(cluster: &Arc<hazelcast_testkit::Cluster>) -> Vec<(
 }
 
 fn list_objects(cluster: &hazelcast_testkit::Cluster) -> Vec<(String, String)> {
-    use hazelcast_codec::messages::client::{GetDistributedObjectsRequest, GetDistributedObjectsResponse};
+    use hazelcast_codec::messages::client::{
+        ClientGetDistributedObjectsRequest, ClientGetDistributedObjectsResponse,
+    };
     let mut raw = hazelcast_testkit::raw::RawConnection::connect(cluster.address(0)).expect("raw connect");
     raw.authenticate(cluster.cluster_name()).expect("authenticate");
-    let id = raw.send(&GetDistributedObjectsRequest {}, -1).expect("send");
+    let id = raw
+        .send(&ClientGetDistributedObjectsRequest {}, -1)
+        .expect("send");
     let answer = raw
         .recv_answer(id, Duration::from_secs(10), |_| {})
         .expect("answer");
-    let decoded = GetDistributedObjectsResponse::decode(&answer).expect("decode");
+    let decoded = ClientGetDistributedObjectsResponse::decode(&answer).expect("decode");
     decoded
         .response
         .0

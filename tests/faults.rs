@@ -429,13 +429,13 @@ struct BehindLoadBalancer {
 
 #[async_trait::async_trait]
 impl hazelcast_invocation::AddressSource for BehindLoadBalancer {
-    async fn seeds(&self) -> Result<Vec<hazelcast_transport::Endpoint>, InvocationError> {
+    async fn seeds(&self) -> Result<Vec<hazelcast_transport::Address>, InvocationError> {
         Ok(vec![hazelcast_integration_tests::endpoint(self.seed)])
     }
-    async fn member_endpoint(
+    async fn dial_address(
         &self,
         _member: &hazelcast_codec::custom::MemberInfo,
-    ) -> hazelcast_transport::Endpoint {
+    ) -> hazelcast_transport::Address {
         hazelcast_integration_tests::endpoint(self.advertised)
     }
 }

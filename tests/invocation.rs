@@ -187,7 +187,7 @@ async fn wrong_cluster_name_is_an_authentication_error() {
 /// A `Map.AddEntryListener` registration forwarding decoded events to a channel.
 struct EntryListener {
     map: String,
-    tx: tokio::sync::mpsc::UnboundedSender<hazelcast_codec::messages::map::MapEntryEvent>,
+    tx: tokio::sync::mpsc::UnboundedSender<hazelcast_codec::messages::map::MapAddEntryListenerEntryEvent>,
 }
 
 impl hazelcast_invocation::ListenerRegistration for EntryListener {
@@ -217,7 +217,7 @@ impl hazelcast_invocation::ListenerRegistration for EntryListener {
         .encode(-1)
     }
     fn on_event(&self, event: hazelcast_codec::ClientMessage) {
-        if let Ok(e) = hazelcast_codec::messages::map::MapEntryEvent::decode(&event) {
+        if let Ok(e) = hazelcast_codec::messages::map::MapAddEntryListenerEntryEvent::decode(&event) {
             let _ = self.tx.send(e);
         }
     }

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetRequest};
 use hazelcast_codec::{Deserialize, Serialize};
-use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds, Target};
+use hazelcast_invocation::{ClusterClient, DiscoveryAddresses, InvocationConfig, InvocationError, Target};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
-use hazelcast_transport::Endpoint;
+use hazelcast_transport::Address;
 
 pub use hazelcast_testkit::raw::{RawConnection, RawError};
 
@@ -53,14 +53,10 @@ pub async fn shared(cluster: &'static SharedCluster) -> &'static Cluster {
     cluster.get().expect("started")
 }
 
-/// The members of `cluster` as seed endpoints.
-pub fn seeds(cluster: &Cluster) -> Arc<StaticSeeds> {
-    Arc::new(StaticSeeds(
-        cluster
-            .addresses()
-            .iter()
-            .map(|a| Endpoint::new(a.ip().to_string(), a.port()))
-            .collect(),
+/// The members of `cluster` as the client's member list.
+pub fn seeds(cluster: &Cluster) -> Arc<DiscoveryAddresses> {
+    Arc::new(DiscoveryAddresses::fixed(
+        cluster.addresses().iter().map(|a| Address::from(*a)),
     ))
 }
 
@@ -75,9 +71,9 @@ pub fn client_config(cluster: &Cluster) -> InvocationConfig {
     cfg
 }
 
-/// The endpoint of a socket address.
-pub fn endpoint(a: std::net::SocketAddr) -> Endpoint {
-    Endpoint::new(a.ip().to_string(), a.port())
+/// The address of a socket address.
+pub fn endpoint(a: std::net::SocketAddr) -> Address {
+    Address::from(a)
 }
 
 /// Writes `n` keys `<map>-<i>` → `i` and reads each back, every call routed by its key's
@@ -144,7 +140,7 @@ pub async fn map_get<V: Deserialize>(
 #[derive(Debug)]
 pub struct Redirected {
     by_member: std::collections::HashMap<std::net::SocketAddr, std::net::SocketAddr>,
-    seeds: Vec<Endpoint>,
+    seeds: Vec<Address>,
 }
 
 impl Redirected {
@@ -159,10 +155,10 @@ impl Redirected {
 
 #[async_trait::async_trait]
 impl hazelcast_invocation::AddressSource for Redirected {
-    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError> {
+    async fn seeds(&self) -> Result<Vec<Address>, InvocationError> {
         Ok(self.seeds.clone())
     }
-    async fn member_endpoint(&self, member: &hazelcast_codec::custom::MemberInfo) -> Endpoint {
+    async fn dial_address(&self, member: &hazelcast_codec::custom::MemberInfo) -> Address {
         let real: std::net::SocketAddr = member
             .client_address()
             .to_string()

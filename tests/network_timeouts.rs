@@ -9,10 +9,10 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds};
+use hazelcast_invocation::{ClusterClient, DiscoveryAddresses, InvocationConfig, InvocationError};
 use hazelcast_testkit::proxy::{HostileBehaviour, HostileServer, Trigger};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
-use hazelcast_transport::{ConnectionConfig, Endpoint, TlsConfig, TlsConnector};
+use hazelcast_transport::{Address, ConnectionConfig, TlsConfig, TlsConnector};
 
 static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(1));
 
@@ -82,9 +82,9 @@ fn black_hole() -> BlackHole {
 }
 
 /// Connects a client that must fail; returns the `ClusterUnreachable` fields and the time taken.
-async fn connect_fails(cfg: InvocationConfig, seeds: Vec<Endpoint>) -> (String, Vec<String>, Duration) {
+async fn connect_fails(cfg: InvocationConfig, seeds: Vec<Address>) -> (String, Vec<String>, Duration) {
     let began = Instant::now();
-    let result = ClusterClient::connect(cfg, Arc::new(StaticSeeds(seeds))).await;
+    let result = ClusterClient::connect(cfg, Arc::new(DiscoveryAddresses::fixed(seeds))).await;
     let took = began.elapsed();
     match result {
         Err(InvocationError::ClusterUnreachable {
@@ -209,9 +209,12 @@ async fn a_dead_seed_before_a_live_member_costs_at_most_the_connect_timeout() {
 
     // Baseline: the live member alone.
     let began = Instant::now();
-    let client = ClusterClient::connect(cfg.clone(), Arc::new(StaticSeeds(vec![live.clone()])))
-        .await
-        .expect("connect");
+    let client = ClusterClient::connect(
+        cfg.clone(),
+        Arc::new(DiscoveryAddresses::fixed(vec![live.clone()])),
+    )
+    .await
+    .expect("connect");
     let baseline = began.elapsed();
     client.shutdown().await;
 
@@ -220,7 +223,7 @@ async fn a_dead_seed_before_a_live_member_costs_at_most_the_connect_timeout() {
     let began = Instant::now();
     let client = ClusterClient::connect(
         cfg.clone(),
-        Arc::new(StaticSeeds(vec![endpoint(hole.addr), live.clone()])),
+        Arc::new(DiscoveryAddresses::fixed(vec![endpoint(hole.addr), live.clone()])),
     )
     .await
     .expect("connects through the second seed");
@@ -239,9 +242,12 @@ async fn a_dead_seed_before_a_live_member_costs_at_most_the_connect_timeout() {
         l.local_addr().expect("addr")
     }; // closed again: connecting is refused
     let began = Instant::now();
-    let client = ClusterClient::connect(cfg, Arc::new(StaticSeeds(vec![endpoint(refused), live])))
-        .await
-        .expect("connects through the second seed");
+    let client = ClusterClient::connect(
+        cfg,
+        Arc::new(DiscoveryAddresses::fixed(vec![endpoint(refused), live])),
+    )
+    .await
+    .expect("connects through the second seed");
     let with_refused = began.elapsed();
     client.shutdown().await;
 
@@ -302,7 +308,7 @@ async fn hostile_servers_as_the_only_seed_give_typed_errors_within_the_deadline(
             let began = Instant::now();
             let result = ClusterClient::connect(
                 config("dev"),
-                Arc::new(StaticSeeds(vec![endpoint(server.address())])),
+                Arc::new(DiscoveryAddresses::fixed(vec![endpoint(server.address())])),
             )
             .await;
             let took = began.elapsed();
@@ -341,7 +347,10 @@ async fn a_hostile_seed_before_a_real_member_does_not_stop_the_client() {
             let began = Instant::now();
             let client = ClusterClient::connect(
                 cfg,
-                Arc::new(StaticSeeds(vec![endpoint(server.address()), endpoint(live)])),
+                Arc::new(DiscoveryAddresses::fixed(vec![
+                    endpoint(server.address()),
+                    endpoint(live),
+                ])),
             )
             .await
             .unwrap_or_else(|e| panic!("{case}: {e}"));
@@ -440,7 +449,8 @@ async fn connect_timeout_bounds_tls_and_authentication_together() {
     cfg.connection.connect_timeout = CONNECT_TIMEOUT;
     cfg.cluster_connect_timeout = Some(Duration::ZERO); // exactly one round
     let began = Instant::now();
-    let result = ClusterClient::connect(cfg, Arc::new(StaticSeeds(vec![endpoint(relay)]))).await;
+    let result =
+        ClusterClient::connect(cfg, Arc::new(DiscoveryAddresses::fixed(vec![endpoint(relay)]))).await;
     let took = began.elapsed();
     eprintln!(
         "TLS + authentication behind 300 ms latency: configured connect timeout {CONNECT_TIMEOUT:?}, \

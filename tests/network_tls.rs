@@ -11,9 +11,9 @@ use std::path::Path;
 use std::sync::{Arc, OnceLock};
 use std::time::{Duration, Instant};
 
-use hazelcast_invocation::{ClusterClient, InvocationConfig, InvocationError, StaticSeeds};
+use hazelcast_invocation::{ClusterClient, DiscoveryAddresses, InvocationConfig, InvocationError};
 use hazelcast_testkit::{ClusterConfig, TestPki, TlsCluster, TlsFront, TlsFrontOptions};
-use hazelcast_transport::{ConnectionConfig, Endpoint, TlsConfig, TlsConnector};
+use hazelcast_transport::{Address, ConnectionConfig, TlsConfig, TlsConnector};
 
 struct Fixture {
     pki: TestPki,
@@ -71,8 +71,8 @@ fn ca_only(ca: &Path) -> TlsConfig {
 }
 
 /// Connects a client that must fail and returns its `ClusterUnreachable.last`.
-async fn unreachable_last(cfg: InvocationConfig, seeds: Vec<Endpoint>) -> String {
-    match ClusterClient::connect(cfg, Arc::new(StaticSeeds(seeds))).await {
+async fn unreachable_last(cfg: InvocationConfig, seeds: Vec<Address>) -> String {
+    match ClusterClient::connect(cfg, Arc::new(DiscoveryAddresses::fixed(seeds))).await {
         Err(InvocationError::ClusterUnreachable { last, tried, .. }) => {
             let last = last.map(|e| e.chain()).unwrap_or_default();
             eprintln!("connect failed as expected after trying {tried:?}: {last}");
@@ -95,7 +95,7 @@ async fn smart_routing_over_tls_connects_to_every_member_through_its_tls_port() 
     // their TLS ports.
     let client = ClusterClient::connect(
         config(&ca_only(&f.pki.ca.cert), true),
-        Arc::new(StaticSeeds(vec![endpoint(tls_addrs[1])])),
+        Arc::new(DiscoveryAddresses::fixed(vec![endpoint(tls_addrs[1])])),
     )
     .await
     .expect("connect over TLS");
@@ -142,7 +142,7 @@ async fn unisocket_over_tls_keeps_one_connection() {
     let tls_addrs = f.tls.tls_addresses();
     let client = ClusterClient::connect(
         config(&ca_only(&f.pki.ca.cert), false),
-        Arc::new(StaticSeeds(tls_addrs.iter().copied().map(endpoint).collect())),
+        Arc::new(DiscoveryAddresses::fixed(tls_addrs.iter().copied().map(endpoint))),
     )
     .await
     .expect("connect over TLS");
@@ -165,9 +165,12 @@ async fn mutual_tls_needs_the_client_certificate() {
     let mut with_cert = ca_only(&pki.ca.cert);
     with_cert.cert_file = Some(pki.client.cert.clone());
     with_cert.key_file = Some(pki.client.key.clone());
-    let client = ClusterClient::connect(config(&with_cert, false), Arc::new(StaticSeeds(seeds.clone())))
-        .await
-        .expect("mutual TLS with the client certificate");
+    let client = ClusterClient::connect(
+        config(&with_cert, false),
+        Arc::new(DiscoveryAddresses::fixed(seeds.clone())),
+    )
+    .await
+    .expect("mutual TLS with the client certificate");
     assert_eq!(
         client.connections().list[0].connection.remote_addr(),
         front.address(0)
@@ -196,7 +199,7 @@ async fn mutual_tls_needs_the_client_certificate() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn wrong_ca_is_an_unknown_issuer() {
     let f = fx().await;
-    let seeds: Vec<Endpoint> = f.tls.tls_addresses().into_iter().map(endpoint).collect();
+    let seeds: Vec<Address> = f.tls.tls_addresses().into_iter().map(endpoint).collect();
     let last = unreachable_last(failing_config(&ca_only(&f.pki.other_ca.cert)), seeds.clone()).await;
     assert!(last.contains("unknown issuer"), "{last}");
     // Without a CA file the webpki roots apply, and the test CA is not one of them.
@@ -222,18 +225,24 @@ async fn hostname_verification_is_on_by_default() {
     // Opting out: the chain is still verified, the name is not.
     let mut no_verify = ca_only(&f.pki.ca.cert);
     no_verify.verify_hostname = false;
-    let client = ClusterClient::connect(config(&no_verify, false), Arc::new(StaticSeeds(seeds.clone())))
-        .await
-        .expect("connects without hostname verification");
+    let client = ClusterClient::connect(
+        config(&no_verify, false),
+        Arc::new(DiscoveryAddresses::fixed(seeds.clone())),
+    )
+    .await
+    .expect("connects without hostname verification");
     put_get(&client, "tls-no-verify", 10).await;
     client.shutdown().await;
 
     // Verifying against the name the certificate does carry also works.
     let mut renamed = ca_only(&f.pki.ca.cert);
     renamed.server_name = Some("other.example".into());
-    let client = ClusterClient::connect(config(&renamed, false), Arc::new(StaticSeeds(seeds.clone())))
-        .await
-        .expect("connects with server_name");
+    let client = ClusterClient::connect(
+        config(&renamed, false),
+        Arc::new(DiscoveryAddresses::fixed(seeds.clone())),
+    )
+    .await
+    .expect("connects with server_name");
     client.shutdown().await;
 
     // Opting out of hostname verification does not accept an untrusted chain.

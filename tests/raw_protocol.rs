@@ -5,9 +5,9 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use hazelcast_codec::messages::client::{
-    AUTH_STATUS_AUTHENTICATED, AUTH_STATUS_CREDENTIALS_FAILED, AddClusterViewListenerRequest,
-    AddClusterViewListenerResponse, ClusterViewEvent, CreateProxyRequest, CreateProxyResponse,
-    GetDistributedObjectsRequest, GetDistributedObjectsResponse,
+    AUTH_STATUS_AUTHENTICATED, AUTH_STATUS_CREDENTIALS_FAILED, ClientAddClusterViewListenerEvent,
+    ClientAddClusterViewListenerRequest, ClientAddClusterViewListenerResponse, ClientCreateProxyRequest,
+    ClientCreateProxyResponse, ClientGetDistributedObjectsRequest, ClientGetDistributedObjectsResponse,
 };
 use hazelcast_codec::messages::map::{
     MapGetRequest, MapGetResponse, MapPutRequest, MapPutResponse, MapSizeRequest, MapSizeResponse,
@@ -40,7 +40,7 @@ fn authentication_against_a_real_member() {
     assert!(auth.member_uuid.is_some(), "member uuid missing");
     let address = auth.address.expect("member address");
     assert_eq!(address.host, addr.ip().to_string());
-    assert_eq!(address.port, i32::from(addr.port()));
+    assert_eq!(address.port, addr.port());
     assert_eq!(auth.partition_count, 271);
     assert_eq!(auth.serialization_version, 1);
     assert!(!auth.cluster_id.is_nil());
@@ -82,7 +82,9 @@ fn cluster_view_of_three_members() {
         .expect("authentication answer");
     assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
 
-    let id = conn.send(&AddClusterViewListenerRequest {}, -1).expect("send");
+    let id = conn
+        .send(&ClientAddClusterViewListenerRequest {}, -1)
+        .expect("send");
     // A fresh cluster assigns its partitions on the first partition-bound operation and pushes an
     // empty table until then: read one key so that the test does not depend on the other tests.
     let probe = "cluster-view-probe".to_data();
@@ -113,13 +115,15 @@ fn cluster_view_of_three_members() {
         }
         assert_eq!(msg.correlation_id(), id, "unexpected message {msg:?}");
         if msg.is_event() {
-            match ClusterViewEvent::decode(&msg).expect("decodable event") {
-                ClusterViewEvent::MembersView(v) => members = Some(v),
-                ClusterViewEvent::PartitionsView(v) if !v.partitions.0.is_empty() => partitions = Some(v),
+            match ClientAddClusterViewListenerEvent::decode(&msg).expect("decodable event") {
+                ClientAddClusterViewListenerEvent::MembersView(v) => members = Some(v),
+                ClientAddClusterViewListenerEvent::PartitionsView(v) if !v.partitions.0.is_empty() => {
+                    partitions = Some(v)
+                }
                 _ => {}
             }
         } else {
-            AddClusterViewListenerResponse::decode(&msg).expect("listener answer");
+            ClientAddClusterViewListenerResponse::decode(&msg).expect("listener answer");
             answered = true;
         }
     }
@@ -168,14 +172,15 @@ fn map_put_and_get_on_the_partition_owner() {
     let map = "raw-protocol-map";
     let id = conn
         .send(
-            &CreateProxyRequest {
+            &ClientCreateProxyRequest {
                 name: map,
                 service_name: "hz:impl:mapService",
             },
             -1,
         )
         .unwrap();
-    CreateProxyResponse::decode(&conn.recv_answer(id, TIMEOUT, |_| {}).unwrap()).expect("proxy created");
+    ClientCreateProxyResponse::decode(&conn.recv_answer(id, TIMEOUT, |_| {}).unwrap())
+        .expect("proxy created");
 
     let count = auth.partition_count;
     for i in 0..20i32 {
@@ -216,9 +221,9 @@ fn map_put_and_get_on_the_partition_owner() {
     let size = MapSizeResponse::decode(&conn.recv_answer(id, TIMEOUT, |_| {}).unwrap()).unwrap();
     assert_eq!(size.response, 20);
 
-    let id = conn.send(&GetDistributedObjectsRequest {}, -1).unwrap();
+    let id = conn.send(&ClientGetDistributedObjectsRequest {}, -1).unwrap();
     let objects =
-        GetDistributedObjectsResponse::decode(&conn.recv_answer(id, TIMEOUT, |_| {}).unwrap()).unwrap();
+        ClientGetDistributedObjectsResponse::decode(&conn.recv_answer(id, TIMEOUT, |_| {}).unwrap()).unwrap();
     assert!(
         objects
             .response

@@ -261,7 +261,8 @@ async fn tls_key_password_never_leaks() {
     let e = tls_base(WRONG_KEY_PASSWORD).expect_err("a wrong key password is refused");
     eprintln!("wrong key password: {e}");
     assert_error_clean("the wrong-key-password error", &e);
-    assert!(e.to_string().contains("cannot decrypt"), "{e}");
+    assert_eq!(e.key(), Some("ssl_password"), "{e}");
+    assert!(chain(&e).contains("cannot decrypt"), "{}", chain(&e));
     assert_logs_clean(10);
 }
 

@@ -5,7 +5,7 @@ use std::hint::black_box;
 use std::time::Duration;
 
 use hazelcast::{HazelcastClient, Map};
-use hazelcast_transport::Endpoint;
+use hazelcast_transport::Address;
 
 use crate::cli::Options;
 use crate::workload::Op;
@@ -14,12 +14,12 @@ use crate::workload::Op;
 pub const API: &str = "Map<String, String>::get/set/put/remove (the facade)";
 
 /// Parses `host:port`.
-pub fn endpoint(addr: &str) -> Result<Endpoint, String> {
+pub fn endpoint(addr: &str) -> Result<Address, String> {
     let (host, port) = addr
         .rsplit_once(':')
         .ok_or_else(|| format!("member address without a port: {addr:?}"))?;
     let port = port.parse().map_err(|_| format!("bad port in {addr:?}"))?;
-    Ok(Endpoint::new(host, port))
+    Ok(Address::new(host, port))
 }
 
 /// A connected client and the map the workload uses.

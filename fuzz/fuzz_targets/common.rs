@@ -1,15 +1,10 @@
-// Shared by the fuzz targets: run every response and event decoder on one message.
+// Shared by the fuzz targets (and build-checked and run on random input by the codec's test
+// `tests/fuzz_decoders.rs`): run every response and event decoder of the catalogue on one
+// message, first as it is, then with its type patched to each decoder's own type so that the
+// decoders run past the type check.
 
-use hazelcast_codec::ClientMessage;
-use hazelcast_codec::messages::client::{
-    AuthenticationResponse, BackupEvent, ClusterViewEvent, GetDistributedObjectsResponse,
-    LocalBackupListenerResponse,
-};
-use hazelcast_codec::messages::map::{
-    MapDeleteResponse, MapEntryEvent, MapEntrySetResponse, MapGetAllResponse, MapGetResponse,
-    MapKeySetResponse, MapPutResponse, MapSizeResponse,
-};
-use hazelcast_codec::{Deserialize, ErrorResponse};
+use hazelcast_codec::messages::{CATALOG, MessageKind};
+use hazelcast_codec::{ClientMessage, Deserialize, ErrorResponse};
 
 pub fn decode_all(msg: &ClientMessage) {
     let _ = msg.message_type();
@@ -17,40 +12,26 @@ pub fn decode_all(msg: &ClientMessage) {
     let _ = msg.backup_acks();
     let _ = msg.fragment_id();
     let _ = ErrorResponse::decode(msg);
-    let _ = AuthenticationResponse::decode(msg);
-    let _ = ClusterViewEvent::decode(msg);
-    let _ = BackupEvent::decode(msg);
-    let _ = LocalBackupListenerResponse::decode(msg);
-    let _ = GetDistributedObjectsResponse::decode(msg);
-    let _ = MapEntryEvent::decode(msg);
-    let _ = MapDeleteResponse::decode(msg);
-    let _ = MapSizeResponse::decode(msg);
-    let _ = MapKeySetResponse::decode(msg);
-    let _ = MapGetAllResponse::decode(msg);
-    let _ = MapEntrySetResponse::decode(msg);
-    let _ = MapPutResponse::decode(msg);
-    if let Ok(r) = MapGetResponse::decode(msg) {
-        if let Some(d) = r.response {
-            let _ = String::from_data(&d);
-            let _ = i64::from_data(&d);
-            let _ = d.partition_hash();
+    let bytes = msg.as_bytes().to_vec();
+    for codec in CATALOG.iter().flat_map(|s| s.iter()) {
+        if !matches!(codec.kind, MessageKind::Response | MessageKind::Event) {
+            continue;
         }
-    }
-    // Every message type is also tried as "its own" type, so the decoders run past the type check.
-    let mut patched = msg.clone();
-    for t in [0x000101, 0x000302, 0x000303, 0x011902, 0x012301, 0] {
-        let bytes = patched.as_bytes().to_vec();
+        let _ = (codec.decode)(msg);
         let mut b = bytes.clone();
         if b.len() >= 10 {
-            b[6..10].copy_from_slice(&(t as i32).to_le_bytes());
+            b[6..10].copy_from_slice(&codec.message_type.to_le_bytes());
         }
         if let Ok(m) = ClientMessage::from_bytes(bytes::Bytes::from(b)) {
-            patched = m;
-            let _ = ErrorResponse::decode(&patched);
-            let _ = AuthenticationResponse::decode(&patched);
-            let _ = ClusterViewEvent::decode(&patched);
-            let _ = MapEntryEvent::decode(&patched);
-            let _ = MapGetAllResponse::decode(&patched);
+            let _ = (codec.decode)(&m);
         }
+    }
+    if let Ok(hazelcast_codec::messages::map::MapGetResponse {
+        response: Some(d), ..
+    }) = hazelcast_codec::messages::map::MapGetResponse::decode(msg)
+    {
+        let _ = String::from_data(&d);
+        let _ = i64::from_data(&d);
+        let _ = d.partition_hash();
     }
 }

@@ -6,6 +6,8 @@
 //!   and stops the cluster.
 //! * `cargo xtask cluster [--members N] [--version V] [--name NAME]`: starts a local cluster and
 //!   keeps it running until the command is interrupted (Ctrl-C stops the members too).
+//! * `cargo xtask codegen [--definitions DIR] [--check]`: generates the protocol codecs from the
+//!   official definitions (the `xtask-codegen` crate; `cargo run -p xtask-codegen` runs it alone).
 
 mod bench;
 mod soak;
@@ -285,7 +287,7 @@ async fn wait_until(what: &str, mut cond: impl FnMut() -> bool) -> Result<(), St
 fn cluster_cmd(o: &Options) -> Result<(), String> {
     let cluster = start(o)?;
     println!(
-        "run the examples against it with:\n  HZ_MEMBERS={} HZ_CLUSTER_NAME={} cargo run -p hazelcast --example smart_routing",
+        "run the examples against it with:\n  HZ_CLUSTER_MEMBERS={} HZ_CLUSTER_NAME={} cargo run -p hazelcast --example smart_routing",
         cluster
             .addresses()
             .iter()
@@ -314,6 +316,9 @@ fn main() -> ExitCode {
     }
     if cmd == "soak" {
         return soak::main(rest);
+    }
+    if cmd == "codegen" {
+        return xtask_codegen::main(rest);
     }
     let result = parse(rest).and_then(|o| match cmd.as_str() {
         "demo" => demo(&o),

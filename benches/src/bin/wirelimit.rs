@@ -21,8 +21,8 @@ use hazelcast_benches::sys;
 use hazelcast_benches::workload::{self, Chooser, Op};
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{
-    AUTH_STATUS_AUTHENTICATED, AddClusterViewListenerRequest, AuthenticationRequest, AuthenticationResponse,
-    ClusterViewEvent, ROUTING_MODE_SMART,
+    AUTH_STATUS_AUTHENTICATED, ClientAddClusterViewListenerEvent, ClientAddClusterViewListenerRequest,
+    ClientAuthenticationRequest, ClientAuthenticationResponse, ROUTING_MODE_SMART,
 };
 use hazelcast_codec::messages::map::{MapGetRequest, MapPutRequest, MapRemoveRequest, MapSetRequest};
 use hazelcast_codec::types::ListRef;
@@ -96,9 +96,9 @@ impl Setup {
         }
     }
 
-    fn authenticate(&mut self, cluster_name: &str) -> Result<AuthenticationResponse, String> {
+    fn authenticate(&mut self, cluster_name: &str) -> Result<ClientAuthenticationResponse, String> {
         let labels: [String; 0] = [];
-        let req = AuthenticationRequest {
+        let req = ClientAuthenticationRequest {
             uuid: Some(Uuid::from_u128(0x5eed_0000_0000_4000_8000_0000_0000_0001)),
             serialization_version: SERIALIZATION_VERSION,
             routing_mode: ROUTING_MODE_SMART,
@@ -115,7 +115,7 @@ impl Setup {
         loop {
             let m = self.recv()?;
             if m.correlation_id() == 1 && !m.is_event() {
-                let auth = AuthenticationResponse::decode(&m).map_err(|e| e.to_string())?;
+                let auth = ClientAuthenticationResponse::decode(&m).map_err(|e| e.to_string())?;
                 if auth.status != AUTH_STATUS_AUTHENTICATED {
                     return Err(format!("authentication status {}", auth.status));
                 }
@@ -127,7 +127,7 @@ impl Setup {
 
 /// The partition table (owner per partition), read from the cluster-view listener.
 fn partition_owners(setup: &mut Setup, map: &str, count: i32) -> Result<Vec<Uuid>, String> {
-    setup.send(AddClusterViewListenerRequest {}.encode(-1), 2)?;
+    setup.send(ClientAddClusterViewListenerRequest {}.encode(-1), 2)?;
     // A fresh cluster assigns its partitions on the first partition-bound operation.
     let probe = "probe".to_data();
     let pid = partition::partition_id(&probe, count);
@@ -142,7 +142,9 @@ fn partition_owners(setup: &mut Setup, map: &str, count: i32) -> Result<Vec<Uuid
         if m.correlation_id() != 2 || !m.is_event() {
             continue;
         }
-        if let Ok(ClusterViewEvent::PartitionsView(v)) = ClusterViewEvent::decode(&m) {
+        if let Ok(ClientAddClusterViewListenerEvent::PartitionsView(v)) =
+            ClientAddClusterViewListenerEvent::decode(&m)
+        {
             let mut owners = vec![Uuid::nil(); usize::try_from(count).unwrap_or(0)];
             for (uuid, parts) in &v.partitions.0 {
                 for &p in parts {

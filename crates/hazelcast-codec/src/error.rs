@@ -128,6 +128,14 @@ pub enum CodecError {
         /// Number of values.
         values: usize,
     },
+    /// A field holds a value outside the range its type allows (e.g. a port above 65535).
+    #[error("{what} is out of range: {value}")]
+    OutOfRange {
+        /// The field, e.g. `Address.port`.
+        what: &'static str,
+        /// The value found.
+        value: i64,
+    },
     /// A serialized `Data` blob is malformed.
     #[error("invalid serialized data: {reason}")]
     InvalidData {

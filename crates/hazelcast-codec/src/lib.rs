@@ -13,9 +13,11 @@
 //!   usable; [`MessageDecoder::decode`] treats it as an error. With the default `tokio-codec`
 //!   feature, [`ClientMessageCodec`] adapts `decode` to `tokio_util::codec`.
 //! * [`types`]: fixed-size and variable-size parameter types, lists, maps, nullable values.
-//! * [`custom`]: `Address`, `MemberInfo`, `EndpointQualifier`, `ErrorHolder`, … .
-//! * [`messages`]: request, response and event codecs, declared from the official protocol
-//!   definitions with the [`request!`], [`response!`], [`event!`] and [`custom_type!`] macros.
+//! * [`custom`]: the custom types of the protocol (`MemberInfo`, `EndpointQualifier`,
+//!   `ErrorHolder`, …); the wire type `Address` decodes into [`Address`].
+//! * [`messages`]: the request, response and event codecs of every service of the protocol, one
+//!   module per service, generated from the official protocol definitions by
+//!   `cargo xtask codegen` (see the crate's `README.md`); [`messages::CATALOG`] lists them.
 //! * [`serialization`]: [`Data`] and the built-in serializers with the official type ids.
 //! * [`partition`]: MurmurHash3 partition hashing and Java's index rule.
 //!
@@ -52,12 +54,14 @@
 
 #![deny(missing_docs)]
 
+pub mod address;
 pub mod custom;
 pub mod decoder;
 mod error;
 pub mod frame;
 #[macro_use]
 mod macros;
+mod generated;
 pub mod message;
 pub mod messages;
 pub mod partition;
@@ -66,11 +70,12 @@ pub mod serialization;
 mod tokio_codec;
 pub mod types;
 
+pub use address::{Address, AddressError, MemberAddress};
 pub use decoder::{Decoded, DecoderLimits, MessageDecoder, OversizedMessage};
 pub use error::CodecError;
 pub use message::{ClientMessage, Frame, FrameReader, MessageWriter};
 pub use messages::error::{ErrorCode, ErrorResponse};
-pub use messages::{PartitionRule, Request};
+pub use messages::{MessageCodec, PartitionRule, Reply, Request};
 pub use serialization::{Data, Deserialize, JsonValue, Serialize};
 #[cfg(feature = "tokio-codec")]
 pub use tokio_codec::ClientMessageCodec;

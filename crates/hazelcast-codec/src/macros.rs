@@ -1,19 +1,22 @@
-//! Declarative definitions of custom types and messages.
+//! Declarative definitions of custom types and messages, invoked by the code that
+//! `cargo xtask codegen` generates from the official protocol definitions (`src/generated/`).
 //!
 //! Each macro takes the fields of a protocol-definition entry, split by where they travel:
 //! `fixed` fields are packed into the initial (or fixed) frame in order, `var` fields follow as
-//! frames in order. `later_fixed` / `later_var` fields were added in a later protocol version:
-//! they are `Option`s on decode, `None` when an older peer did not send them, and unknown trailing
-//! fields of newer peers are skipped. Adding a message is a few lines: see `messages/map.rs`.
+//! frames in order. `later_fixed` / `later_var` fields were added in a later protocol version
+//! than their message (or custom type): they are `Option`s on decode, `None` when an older peer
+//! did not send them, and unknown trailing fields of newer peers are skipped.
 
-/// Declares a custom type of the Open Binary Client Protocol (BEGIN and END frames around its fields): a struct with `Encode`/`Decode`
-/// implementations using BEGIN, an optional fixed frame, the var fields, and END.
+/// Declares a custom type of the Open Binary Client Protocol (BEGIN and END frames around its
+/// fields): a struct with `Encode`/`Decode` implementations using BEGIN, a fixed frame when it
+/// has fixed-size fields, the var fields, and END.
 #[macro_export]
 macro_rules! custom_type {
     (
         $(#[$meta:meta])*
         pub struct $name:ident = $wire:literal {
             fixed { $( $(#[$fm:meta])* $f:ident : $ft:ty ),* $(,)? }
+            later_fixed { $( $(#[$lfm:meta])* $lf:ident : $lft:ty ),* $(,)? }
             var { $( $(#[$vm:meta])* $v:ident : $vt:ty ),* $(,)? }
             later_var { $( $(#[$lvm:meta])* $lv:ident : $lvt:ty ),* $(,)? }
         }
@@ -23,29 +26,41 @@ macro_rules! custom_type {
         #[non_exhaustive]
         pub struct $name {
             $( $(#[$fm])* pub $f: $ft, )*
+            $( $(#[$lfm])* pub $lf: Option<$lft>, )*
             $( $(#[$vm])* pub $v: $vt, )*
             $( $(#[$lvm])* pub $lv: Option<$lvt>, )*
         }
 
         impl $name {
-            /// Creates the value from all of its fields.
+            /// Creates the value from all of its fields (fixed-size ones first).
             #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-            pub fn new($( $f: $ft, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*) -> Self {
-                $name { $( $f, )* $( $v, )* $( $lv, )* }
+            pub fn new(
+                $( $f: $ft, )* $( $lf: Option<$lft>, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*
+            ) -> Self {
+                $name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* }
             }
         }
 
         impl $crate::types::Encode for $name {
             fn encode(&self, w: &mut $crate::message::MessageWriter) {
                 w.begin();
-                let has_fixed = false $( || { let _ = stringify!($f); true } )*;
-                if has_fixed {
+                const HAS_FIXED: bool = false $( || { let _ = stringify!($f); true } )*
+                    $( || { let _ = stringify!($lf); true } )*;
+                if HAS_FIXED {
                     w.begin_fixed_frame();
                     $( $crate::types::FixedSize::put(&self.$f, w); )*
                 }
-                $( $crate::types::Encode::encode(&self.$v, w); )*
                 // A later field can only be written when all earlier ones were.
                 let mut _more = true;
+                $(
+                    if _more {
+                        match &self.$lf {
+                            Some(v) => $crate::types::FixedSize::put(v, w),
+                            None => _more = false,
+                        }
+                    }
+                )*
+                $( $crate::types::Encode::encode(&self.$v, w); )*
                 $(
                     if _more {
                         match &self.$lv {
@@ -59,12 +74,21 @@ macro_rules! custom_type {
 
             fn encoded_len(&self) -> usize {
                 let h = $crate::frame::FRAME_HEADER_SIZE;
+                const HAS_FIXED: bool = false $( || { let _ = stringify!($f); true } )*
+                    $( || { let _ = stringify!($lf); true } )*;
                 let fixed = 0 $( + <$ft as $crate::types::FixedSize>::SIZE )*;
-                let has_fixed = false $( || { let _ = stringify!($f); true } )*;
                 #[allow(unused_mut)]
-                let mut n = 2 * h + if has_fixed { h + fixed } else { 0 };
-                $( n += $crate::types::Encode::encoded_len(&self.$v); )*
+                let mut n = 2 * h + if HAS_FIXED { h + fixed } else { 0 };
                 let mut _more = true;
+                $(
+                    if _more {
+                        match &self.$lf {
+                            Some(_) => n += <$lft as $crate::types::FixedSize>::SIZE,
+                            None => _more = false,
+                        }
+                    }
+                )*
+                $( n += $crate::types::Encode::encoded_len(&self.$v); )*
                 $(
                     if _more {
                         match &self.$lv {
@@ -80,20 +104,31 @@ macro_rules! custom_type {
         impl $crate::types::Decode for $name {
             fn decode(r: &mut $crate::message::FrameReader) -> Result<Self, $crate::CodecError> {
                 r.expect_begin($wire)?;
-                let has_fixed = false $( || { let _ = stringify!($f); true } )*;
-                let fixed = if has_fixed { r.expect_frame($wire)?.content } else { ::bytes::Bytes::new() };
+                const HAS_FIXED: bool = false $( || { let _ = stringify!($f); true } )*
+                    $( || { let _ = stringify!($lf); true } )*;
+                let fixed = if HAS_FIXED { r.expect_frame($wire)?.content } else { ::bytes::Bytes::new() };
                 let _c: &[u8] = &fixed;
                 let mut _off = 0usize;
                 $(
-                    let $f = <$ft as $crate::types::FixedSize>::read_at(_c, _off, concat!($wire, ".", stringify!($f)))?;
+                    let $f = <$ft as $crate::types::FixedSize>::read_at(
+                        _c, _off, concat!($wire, ".", stringify!($f)),
+                    )?;
                     _off += <$ft as $crate::types::FixedSize>::SIZE;
+                )*
+                $(
+                    let $lf = <$lft as $crate::types::FixedSize>::read_later(_c, _off);
+                    _off += <$lft as $crate::types::FixedSize>::SIZE;
                 )*
                 $( let $v = <$vt as $crate::types::Decode>::decode(r)?; )*
                 $(
-                    let $lv = if r.next_is_end() { None } else { Some(<$lvt as $crate::types::Decode>::decode(r)?) };
+                    let $lv = if r.next_is_end() {
+                        None
+                    } else {
+                        Some(<$lvt as $crate::types::Decode>::decode(r)?)
+                    };
                 )*
                 r.fast_forward_to_end($wire)?;
-                Ok($name { $( $f, )* $( $v, )* $( $lv, )* })
+                Ok($name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* })
             }
         }
 
@@ -105,9 +140,13 @@ macro_rules! custom_type {
     };
 }
 
-/// Declares a request message: a struct borrowing its parameters, its `Request` implementation
-/// (message type, `retryable` flag, partition rule, encoder) and a decoder into owned values for
-/// tests and proxies.
+/// Declares a request message: a struct borrowing its parameters, a struct owning them (what
+/// [`Request::decode_request`](crate::messages::Request::decode_request) returns, for tests and
+/// proxies), and the `Request` implementation (message type, `retryable` flag, partition rule,
+/// encoder, decoder).
+///
+/// A request always carries every parameter; when decoding one, parameters of a later protocol
+/// version than the message are `Option`s, `None` when an older client did not send them.
 #[macro_export]
 macro_rules! request {
     (
@@ -115,68 +154,101 @@ macro_rules! request {
         pub struct $name:ident $(<$lt:lifetime>)? {
             message_type = $mt:literal,
             retryable = $retryable:literal,
-            partition = $part:ident,
+            partition = $part:expr,
             response = $resp:ty,
+            params = $params:ident,
+            protocol_name = $pname:literal,
             fixed { $( $(#[$fm:meta])* $f:ident : $ft:ty ),* $(,)? }
-            var { $( $(#[$vm:meta])* $v:ident : $vt:ty ),* $(,)? }
+            later_fixed { $( $(#[$lfm:meta])* $lf:ident : $lft:ty ),* $(,)? }
+            var { $( $(#[$vm:meta])* $v:ident : $vt:ty => $vo:ty ),* $(,)? }
+            later_var { $( $(#[$lvm:meta])* $lv:ident : $lvt:ty => $lvo:ty ),* $(,)? }
         }
     ) => {
         $(#[$meta])*
         #[derive(Clone)]
         pub struct $name $(<$lt>)? {
             $( $(#[$fm])* pub $f: $ft, )*
+            $( $(#[$lfm])* pub $lf: $lft, )*
             $( $(#[$vm])* pub $v: $vt, )*
+            $( $(#[$lvm])* pub $lv: $lvt, )*
         }
 
-        /// Shows the fixed parameters only: variable ones may hold user data or credentials.
+        /// Shows the fixed-size parameters only: variable ones may hold user data or credentials.
         impl $(<$lt>)? ::std::fmt::Debug for $name $(<$lt>)? {
             fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
                 f.debug_struct(stringify!($name))
                     $( .field(stringify!($f), &self.$f) )*
+                    $( .field(stringify!($lf), &self.$lf) )*
                     .finish_non_exhaustive()
             }
+        }
+
+        #[doc = concat!("The parameters of a [`", stringify!($name), "`] as decoded, owned.")]
+        #[derive(Debug)]
+        #[non_exhaustive]
+        pub struct $params {
+            $( $(#[$fm])* pub $f: $ft, )*
+            $( $(#[$lfm])* pub $lf: Option<$lft>, )*
+            $( $(#[$vm])* pub $v: $vo, )*
+            $( $(#[$lvm])* pub $lv: Option<$lvo>, )*
         }
 
         impl $(<$lt>)? $crate::messages::Request for $name $(<$lt>)? {
             const MESSAGE_TYPE: i32 = $mt;
             const RETRYABLE: bool = $retryable;
-            const PARTITION: $crate::messages::PartitionRule = $crate::messages::PartitionRule::$part;
+            const PARTITION: $crate::messages::PartitionRule = $part;
             const NAME: &'static str = stringify!($name);
+            const PROTOCOL_NAME: &'static str = $pname;
             type Response = $resp;
-            type Decoded = ($( $ft, )* $( <$vt as $crate::messages::OwnedForm>::Owned, )*);
+            type Decoded = $params;
 
             fn encoded_len(&self) -> usize {
                 $crate::frame::FRAME_HEADER_SIZE
                     + $crate::message::REQUEST_HEADER_SIZE
                     $( + <$ft as $crate::types::FixedSize>::SIZE )*
+                    $( + <$lft as $crate::types::FixedSize>::SIZE )*
                     $( + $crate::types::Encode::encoded_len(&self.$v) )*
+                    $( + $crate::types::Encode::encoded_len(&self.$lv) )*
             }
 
             fn write_params(&self, _w: &mut $crate::message::MessageWriter) {
                 $( $crate::types::FixedSize::put(&self.$f, _w); )*
+                $( $crate::types::FixedSize::put(&self.$lf, _w); )*
                 $( $crate::types::Encode::encode(&self.$v, _w); )*
+                $( $crate::types::Encode::encode(&self.$lv, _w); )*
             }
 
-            fn decode_request(msg: &$crate::message::ClientMessage) -> Result<Self::Decoded, $crate::CodecError> {
+            fn decode_request(msg: &$crate::message::ClientMessage) -> Result<$params, $crate::CodecError> {
                 $crate::messages::check_type(msg, $mt)?;
-                let mut r = msg.reader();
-                let initial = r.next_frame()?;
+                let mut _r = msg.reader();
+                let initial = _r.next_frame()?;
                 let _c: &[u8] = &initial.content;
                 let mut _off = $crate::message::REQUEST_HEADER_SIZE;
                 $(
                     let $f = <$ft as $crate::types::FixedSize>::read_at(_c, _off, stringify!($f))?;
                     _off += <$ft as $crate::types::FixedSize>::SIZE;
                 )*
-                $( let $v = <<$vt as $crate::messages::OwnedForm>::Owned as $crate::types::Decode>::decode(&mut r)?; )*
-                Ok(($( $f, )* $( $v, )*))
+                $(
+                    let $lf = <$lft as $crate::types::FixedSize>::read_later(_c, _off);
+                    _off += <$lft as $crate::types::FixedSize>::SIZE;
+                )*
+                $( let $v = <$vo as $crate::types::Decode>::decode(&mut _r)?; )*
+                $(
+                    let $lv = if _r.has_next() {
+                        Some(<$lvo as $crate::types::Decode>::decode(&mut _r)?)
+                    } else {
+                        None
+                    };
+                )*
+                Ok($params { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* })
             }
 
-            fn wire_params() -> Vec<(&'static str, String)> {
-                vec![
-                    $( (stringify!($f), <$ft as $crate::types::FixedSize>::WIRE_NAME.to_string()), )*
-                    $( (stringify!($v), <$vt as $crate::types::WireName>::wire_name()), )*
-                ]
-            }
+            const WIRE_PARAMS: &'static [$crate::messages::WireParam] = &[
+                $( (stringify!($f), $crate::types::fixed_wire_name::<$ft>), )*
+                $( (stringify!($lf), $crate::types::fixed_wire_name::<$lft>), )*
+                $( (stringify!($v), <$vo as $crate::types::WireName>::wire_name), )*
+                $( (stringify!($lv), <$lvo as $crate::types::WireName>::wire_name), )*
+            ];
         }
     };
 }
@@ -196,11 +268,19 @@ macro_rules! __reply_impl {
             /// The message type.
             pub const MESSAGE_TYPE: i32 = $mt;
 
+            /// Creates the message from all of its fields (fixed-size ones first).
+            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
+            pub fn new(
+                $( $f: $ft, )* $( $lf: Option<$lft>, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*
+            ) -> Self {
+                $name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* }
+            }
+
             /// Decodes the message, tolerating fields and frames a newer peer appended.
             pub fn decode(msg: &$crate::message::ClientMessage) -> Result<Self, $crate::CodecError> {
                 $crate::messages::check_type(msg, $mt)?;
-                let mut r = msg.reader();
-                let initial = r.next_frame()?;
+                let mut _r = msg.reader();
+                let initial = _r.next_frame()?;
                 let _c: &[u8] = &initial.content;
                 let mut _off = $header;
                 $(
@@ -211,14 +291,19 @@ macro_rules! __reply_impl {
                     let $lf = <$lft as $crate::types::FixedSize>::read_later(_c, _off);
                     _off += <$lft as $crate::types::FixedSize>::SIZE;
                 )*
-                $( let $v = <$vt as $crate::types::Decode>::decode(&mut r)?; )*
+                $( let $v = <$vt as $crate::types::Decode>::decode(&mut _r)?; )*
                 $(
-                    let $lv = if r.has_next() { Some(<$lvt as $crate::types::Decode>::decode(&mut r)?) } else { None };
+                    let $lv = if _r.has_next() {
+                        Some(<$lvt as $crate::types::Decode>::decode(&mut _r)?)
+                    } else {
+                        None
+                    };
                 )*
                 Ok($name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* })
             }
 
             /// Encodes the message (the member side; used by tests and the test kit's proxy).
+            /// Fields of later versions are written up to the first `None`.
             pub fn encode(&self, correlation_id: i64) -> $crate::message::ClientMessage {
                 #[allow(unused_mut)]
                 let mut w = $crate::messages::$start($mt, correlation_id);
@@ -244,15 +329,26 @@ macro_rules! __reply_impl {
                 w.finish()
             }
 
-            /// The parameters in wire order with their protocol type names.
-            pub fn wire_params() -> Vec<(&'static str, String)> {
-                vec![
-                    $( (stringify!($f), <$ft as $crate::types::FixedSize>::WIRE_NAME.to_string()), )*
-                    $( (stringify!($lf), <$lft as $crate::types::FixedSize>::WIRE_NAME.to_string()), )*
-                    $( (stringify!($v), <$vt as $crate::types::WireName>::wire_name()), )*
-                    $( (stringify!($lv), <$lvt as $crate::types::WireName>::wire_name()), )*
-                ]
+        }
+
+        impl $crate::messages::Reply for $name {
+            const MESSAGE_TYPE: i32 = $mt;
+            const NAME: &'static str = stringify!($name);
+
+            fn decode(msg: &$crate::message::ClientMessage) -> Result<Self, $crate::CodecError> {
+                $name::decode(msg)
             }
+
+            fn encode(&self, correlation_id: i64) -> $crate::message::ClientMessage {
+                $name::encode(self, correlation_id)
+            }
+
+            const WIRE_PARAMS: &'static [$crate::messages::WireParam] = &[
+                $( (stringify!($f), $crate::types::fixed_wire_name::<$ft>), )*
+                $( (stringify!($lf), $crate::types::fixed_wire_name::<$lft>), )*
+                $( (stringify!($v), <$vt as $crate::types::WireName>::wire_name), )*
+                $( (stringify!($lv), <$lvt as $crate::types::WireName>::wire_name), )*
+            ];
         }
     };
 }
@@ -278,19 +374,13 @@ macro_rules! response {
             $( $(#[$vm])* pub $v: $vt, )*
             $( $(#[$lvm])* pub $lv: Option<$lvt>, )*
         }
-        impl $name {
-            /// Creates the message from all of its fields.
-            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-            pub fn new($( $f: $ft, )* $( $lf: Option<$lft>, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*) -> Self {
-                $name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* }
-            }
-        }
         $crate::__reply_impl!($name, $mt, $crate::message::RESPONSE_HEADER_SIZE, response_writer,
             [ $( $f : $ft ),* ], [ $( $lf : $lft ),* ], [ $( $v : $vt ),* ], [ $( $lv : $lvt ),* ]);
     };
 }
 
-/// Declares an event message with its decoder (and an encoder for tests).
+/// Declares an event message with its decoder (and an encoder for tests). Events carry the
+/// `IS_EVENT` flag and a partition id in their initial frame.
 #[macro_export]
 macro_rules! event {
     (
@@ -311,14 +401,42 @@ macro_rules! event {
             $( $(#[$vm])* pub $v: $vt, )*
             $( $(#[$lvm])* pub $lv: Option<$lvt>, )*
         }
-        impl $name {
-            /// Creates the event from all of its fields.
-            #[allow(clippy::too_many_arguments, clippy::new_without_default)]
-            pub fn new($( $f: $ft, )* $( $lf: Option<$lft>, )* $( $v: $vt, )* $( $lv: Option<$lvt>, )*) -> Self {
-                $name { $( $f, )* $( $lf, )* $( $v, )* $( $lv, )* }
-            }
-        }
         $crate::__reply_impl!($name, $mt, $crate::message::REQUEST_HEADER_SIZE, event_writer,
             [ $( $f : $ft ),* ], [ $( $lf : $lft ),* ], [ $( $v : $vt ),* ], [ $( $lv : $lvt ),* ]);
+    };
+}
+
+/// Declares the enum of the events a listener registration delivers, with a decoder that picks
+/// the event by message type (an unknown type, from a newer member, is kept as `Unknown`, as the
+/// protocol requires).
+#[macro_export]
+macro_rules! listener_events {
+    (
+        $(#[$meta:meta])*
+        pub enum $name:ident {
+            $( $(#[$vm:meta])* $variant:ident ( $ev:ty ), )+
+        }
+    ) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, PartialEq)]
+        #[non_exhaustive]
+        pub enum $name {
+            $( $(#[$vm])* $variant($ev), )+
+            /// An event type this client does not know (ignored, as the protocol requires).
+            Unknown(i32),
+        }
+
+        impl $name {
+            /// Decodes any event of this listener.
+            pub fn decode(msg: &$crate::message::ClientMessage) -> Result<Self, $crate::CodecError> {
+                let t = msg.message_type();
+                $(
+                    if t == <$ev>::MESSAGE_TYPE {
+                        return Ok($name::$variant(<$ev>::decode(msg)?));
+                    }
+                )+
+                Ok($name::Unknown(t))
+            }
+        }
     };
 }

@@ -15,14 +15,28 @@ use crate::error::CodecError;
 use crate::message::{FrameReader, MessageWriter};
 use crate::serialization::Data;
 
+mod entries;
+mod sql_page;
+
+pub use entries::{FixedEntryList, FixedEntryListRef, SplitEntryList};
+pub use sql_page::{RawFrames, SqlPage};
+
 /// A fixed-size protocol type.
 pub trait FixedSize: Sized {
     /// Encoded size in bytes.
     const SIZE: usize;
     /// The type's name in the protocol definitions.
     const WIRE_NAME: &'static str;
+    /// The type's name as a list or entry-list element (`List_Integer`, `EntryList_UUID_Long`).
+    const ELEMENT_NAME: &'static str;
     /// Appends the value to the writer's open fixed-size frame.
     fn put(&self, w: &mut MessageWriter);
+    /// Appends all `items` to the writer's open fixed-size frame.
+    fn put_all(items: &[Self], w: &mut MessageWriter) {
+        for v in items {
+            v.put(w);
+        }
+    }
     /// Reads the value from exactly `Self::SIZE` bytes.
     fn get(b: &[u8]) -> Self;
     /// Reads the value at `offset` of `content`, failing when the content is too short.
@@ -43,11 +57,17 @@ pub trait FixedSize: Sized {
     }
 }
 
+/// The protocol type name of a fixed-size type (for [`crate::messages::WireParam`]).
+pub fn fixed_wire_name<T: FixedSize>() -> String {
+    T::WIRE_NAME.to_owned()
+}
+
 macro_rules! fixed_int {
-    ($t:ty, $name:literal) => {
+    ($t:ty, $name:literal, $element:literal) => {
         impl FixedSize for $t {
             const SIZE: usize = std::mem::size_of::<$t>();
             const WIRE_NAME: &'static str = $name;
+            const ELEMENT_NAME: &'static str = $element;
             #[inline]
             fn put(&self, w: &mut MessageWriter) {
                 w.put_fixed(&self.to_le_bytes());
@@ -61,15 +81,32 @@ macro_rules! fixed_int {
         }
     };
 }
-fixed_int!(i8, "byte");
-fixed_int!(u8, "byte");
-fixed_int!(i32, "int");
-fixed_int!(i64, "long");
-fixed_int!(f32, "float");
+fixed_int!(i8, "byte", "Byte");
+fixed_int!(i32, "int", "Integer");
+fixed_int!(i64, "long", "Long");
+fixed_int!(f32, "float", "Float");
+
+impl FixedSize for u8 {
+    const SIZE: usize = 1;
+    const WIRE_NAME: &'static str = "byte";
+    const ELEMENT_NAME: &'static str = "Byte";
+    #[inline]
+    fn put(&self, w: &mut MessageWriter) {
+        w.put_u8(*self);
+    }
+    fn put_all(items: &[Self], w: &mut MessageWriter) {
+        w.put_fixed(items);
+    }
+    #[inline]
+    fn get(b: &[u8]) -> Self {
+        b[0]
+    }
+}
 
 impl FixedSize for bool {
     const SIZE: usize = 1;
     const WIRE_NAME: &'static str = "boolean";
+    const ELEMENT_NAME: &'static str = "Boolean";
     fn put(&self, w: &mut MessageWriter) {
         w.put_u8(u8::from(*self));
     }
@@ -82,6 +119,7 @@ impl FixedSize for bool {
 impl FixedSize for Option<Uuid> {
     const SIZE: usize = 17;
     const WIRE_NAME: &'static str = "UUID";
+    const ELEMENT_NAME: &'static str = "UUID";
     fn put(&self, w: &mut MessageWriter) {
         let mut b = [0u8; 17];
         match self {
@@ -108,6 +146,7 @@ impl FixedSize for Option<Uuid> {
 impl FixedSize for Uuid {
     const SIZE: usize = 17;
     const WIRE_NAME: &'static str = "UUID";
+    const ELEMENT_NAME: &'static str = "UUID";
     fn put(&self, w: &mut MessageWriter) {
         Some(*self).put(w)
     }
@@ -137,8 +176,15 @@ pub trait Decode: Sized {
 /// The protocol-definition name of a variable-size type (e.g. `List_MemberInfo`), used to check the
 /// declared codecs against the official definitions.
 pub trait WireName {
+    /// True for a nullable value (`Option`): as a list element it makes a `ListCN_` list.
+    const NULLABLE: bool = false;
     /// The name, e.g. `String`, `List_Data`, `EntryList_Data_Data`.
     fn wire_name() -> String;
+}
+
+/// The list prefix for elements of type `T`: `ListCN_` when they may be null.
+fn list_prefix<T: WireName>() -> &'static str {
+    if T::NULLABLE { "ListCN_" } else { "List_" }
 }
 
 impl<T: Encode + ?Sized> Encode for &T {
@@ -263,6 +309,7 @@ impl<T: Decode> Decode for Option<T> {
     }
 }
 impl<T: WireName> WireName for Option<T> {
+    const NULLABLE: bool = true;
     fn wire_name() -> String {
         T::wire_name()
     }
@@ -293,9 +340,7 @@ impl<T: FixedSize> Encode for [T] {
 
 fn encode_fixed_list<T: FixedSize>(items: &[T], w: &mut MessageWriter) {
     w.begin_fixed_frame();
-    for v in items {
-        v.put(w);
-    }
+    T::put_all(items, w);
 }
 
 impl<T: FixedSize> Decode for FixedList<T> {
@@ -331,7 +376,10 @@ macro_rules! fixed_list_name {
 }
 fixed_list_name!(i32, "List_Integer");
 fixed_list_name!(i64, "List_Long");
+fixed_list_name!(f32, "List_Float");
 fixed_list_name!(Uuid, "List_UUID");
+// A request's `byteArray` parameter borrows a `&[u8]`: one frame of the bytes.
+fixed_list_name!(u8, "byteArray");
 
 // ---- variable-element lists: BEGIN, elements, END ----
 
@@ -375,7 +423,7 @@ impl<T: Decode> Decode for VarList<T> {
 }
 impl<T: WireName> WireName for VarList<T> {
     fn wire_name() -> String {
-        format!("List_{}", T::wire_name())
+        format!("{}{}", list_prefix::<T>(), T::wire_name())
     }
 }
 
@@ -400,7 +448,7 @@ impl<T: Encode> Encode for ListRef<'_, T> {
 }
 impl<T: WireName> WireName for ListRef<'_, T> {
     fn wire_name() -> String {
-        format!("List_{}", T::wire_name())
+        format!("{}{}", list_prefix::<T>(), T::wire_name())
     }
 }
 

@@ -6,11 +6,13 @@ mod common;
 
 use bytes::Bytes;
 use common::*;
-use hazelcast_codec::custom::{Address, DistributedObjectInfo, EndpointQualifier, MemberInfo, MemberVersion};
+use hazelcast_codec::Address;
+use hazelcast_codec::custom::{DistributedObjectInfo, EndpointQualifier, MemberInfo, MemberVersion};
 use hazelcast_codec::frame::flags;
 use hazelcast_codec::messages::client::{
-    AUTH_STATUS_AUTHENTICATED, AuthenticationResponse, ClusterViewEvent, GetDistributedObjectsResponse,
-    MembersViewEvent,
+    AUTH_STATUS_AUTHENTICATED, ClientAddClusterViewListenerEvent,
+    ClientAddClusterViewListenerMembersViewEvent, ClientAuthenticationResponse,
+    ClientGetDistributedObjectsResponse,
 };
 use hazelcast_codec::messages::map::{MapDeleteResponse, MapPutResponse, MapSizeResponse};
 use hazelcast_codec::types::{ByteArray, Encode, EntryList, FixedList, FixedSize, PartitionOwners, VarList};
@@ -25,7 +27,7 @@ fn member(n: u128, address_map: Option<EntryList<EndpointQualifier, Address>>) -
     MemberInfo::new(
         uuid(n),
         n.is_multiple_of(2),
-        Address::new(5700 + n as i32, format!("10.0.0.{n}")),
+        Address::new(format!("10.0.0.{n}"), 5700 + n as u16),
         EntryList(vec![("zone".into(), format!("z{n}"))]),
         MemberVersion::new(5, 5, n as u8),
         address_map,
@@ -35,11 +37,11 @@ fn member(n: u128, address_map: Option<EntryList<EndpointQualifier, Address>>) -
 fn client_endpoint(n: u128) -> EntryList<EndpointQualifier, Address> {
     EntryList(vec![(
         EndpointQualifier::new(1, None),
-        Address::new(6000 + n as i32, "public".into()),
+        Address::new("public", 6000 + n as u16),
     )])
 }
 
-/// Writes the 2.0 fixed part of an `AuthenticationResponse` (54 bytes of content).
+/// Writes the 2.0 fixed part of an `ClientAuthenticationResponse` (54 bytes of content).
 fn auth_fixed_2_0(w: &mut MessageWriter) {
     AUTH_STATUS_AUTHENTICATED.put(w);
     Some(uuid(7)).put(w);
@@ -49,8 +51,8 @@ fn auth_fixed_2_0(w: &mut MessageWriter) {
     false.put(w);
 }
 
-fn full_auth_response() -> AuthenticationResponse {
-    AuthenticationResponse::new(
+fn full_auth_response() -> ClientAuthenticationResponse {
+    ClientAuthenticationResponse::new(
         AUTH_STATUS_AUTHENTICATED,
         Some(uuid(7)),
         1,
@@ -59,7 +61,7 @@ fn full_auth_response() -> AuthenticationResponse {
         false,
         Some(3),
         Some(4),
-        Some(Address::new(5701, "10.0.0.1".into())),
+        Some(Address::new("10.0.0.1", 5701)),
         "5.6.0".into(),
         Some(None),
         Some(Some(ByteArray(Bytes::from_static(b"token")))),
@@ -73,7 +75,7 @@ fn full_auth_response() -> AuthenticationResponse {
 fn newer_member_authentication_response() {
     let expected = full_auth_response();
     // Everything 2.8 has, plus 5 bytes of fixed parameters and a String frame from a later version.
-    let mut w = MessageWriter::response(AuthenticationResponse::MESSAGE_TYPE, 12, 0);
+    let mut w = MessageWriter::response(ClientAuthenticationResponse::MESSAGE_TYPE, 12, 0);
     auth_fixed_2_0(&mut w);
     3i32.put(&mut w);
     4i32.put(&mut w);
@@ -89,27 +91,27 @@ fn newer_member_authentication_response() {
     let msg = w.finish();
     assert_eq!(msg.frames().next().expect("initial").content.len(), 62 + 5);
 
-    let decoded = AuthenticationResponse::decode(&msg).expect("a newer member's answer decodes");
+    let decoded = ClientAuthenticationResponse::decode(&msg).expect("a newer member's answer decodes");
     assert_eq!(decoded, expected);
 }
 
 #[test]
 fn older_member_authentication_response() {
     // A 2.0–2.6 member: 54 bytes of fixed content, then only the address and the version.
-    let mut w = MessageWriter::response(AuthenticationResponse::MESSAGE_TYPE, 12, 0);
+    let mut w = MessageWriter::response(ClientAuthenticationResponse::MESSAGE_TYPE, 12, 0);
     auth_fixed_2_0(&mut w);
-    Some(Address::new(5701, "10.0.0.1".into())).encode(&mut w);
+    Some(Address::new("10.0.0.1", 5701)).encode(&mut w);
     "4.2.8".encode(&mut w);
     let msg = w.finish();
     assert_eq!(msg.frames().next().expect("initial").content.len(), 54);
 
-    let r = AuthenticationResponse::decode(&msg).expect("an older member's answer decodes");
+    let r = ClientAuthenticationResponse::decode(&msg).expect("an older member's answer decodes");
     assert_eq!(r.status, AUTH_STATUS_AUTHENTICATED);
     assert_eq!(r.member_uuid, Some(uuid(7)));
     assert_eq!((r.serialization_version, r.partition_count), (1, 271));
     assert_eq!(r.cluster_id, uuid(9));
     assert!(!r.failover_supported);
-    assert_eq!(r.address, Some(Address::new(5701, "10.0.0.1".into())));
+    assert_eq!(r.address, Some(Address::new("10.0.0.1", 5701)));
     assert_eq!(r.server_hazelcast_version, "4.2.8");
     assert_eq!(r.member_list_version, None);
     assert_eq!(r.partition_list_version, None);
@@ -124,7 +126,7 @@ fn older_member_authentication_response() {
 fn protocol_2_7_member_authentication_response() {
     // 2.7: the 2.7 fields, but no keyValuePairs (2.8).
     let full = full_auth_response();
-    let mut w = MessageWriter::response(AuthenticationResponse::MESSAGE_TYPE, 12, 0);
+    let mut w = MessageWriter::response(ClientAuthenticationResponse::MESSAGE_TYPE, 12, 0);
     auth_fixed_2_0(&mut w);
     3i32.put(&mut w);
     4i32.put(&mut w);
@@ -134,7 +136,7 @@ fn protocol_2_7_member_authentication_response() {
     Some(ByteArray(Bytes::from_static(b"token"))).encode(&mut w);
     full.member_infos.as_ref().expect("set").encode(&mut w);
     full.partitions.as_ref().expect("set").encode(&mut w);
-    let r = AuthenticationResponse::decode(&w.finish()).expect("decodes");
+    let r = ClientAuthenticationResponse::decode(&w.finish()).expect("decodes");
     assert_eq!(r.member_list_version, Some(3));
     assert_eq!(r.partition_list_version, Some(4));
     assert_eq!(r.tpc_ports, Some(None));
@@ -146,7 +148,7 @@ fn protocol_2_7_member_authentication_response() {
 #[test]
 fn failed_authentication_response() {
     // Status 1, null member uuid (null byte 1), null address (NULL frame).
-    let mut w = MessageWriter::response(AuthenticationResponse::MESSAGE_TYPE, 12, 0);
+    let mut w = MessageWriter::response(ClientAuthenticationResponse::MESSAGE_TYPE, 12, 0);
     1u8.put(&mut w);
     None::<Uuid>.put(&mut w);
     1u8.put(&mut w);
@@ -157,7 +159,7 @@ fn failed_authentication_response() {
     (-1i32).put(&mut w);
     w.null();
     "5.5.0".encode(&mut w);
-    let r = AuthenticationResponse::decode(&w.finish()).expect("decodes");
+    let r = ClientAuthenticationResponse::decode(&w.finish()).expect("decodes");
     assert_eq!(r.status, 1);
     assert_eq!(r.member_uuid, None);
     assert_eq!(r.address, None);
@@ -185,14 +187,14 @@ fn write_member(w: &mut MessageWriter, m: &MemberInfo, extra: impl FnOnce(&mut M
 #[test]
 fn member_info_from_a_2_0_member_has_no_address_map() {
     let m = member(1, None);
-    let mut w = MessageWriter::event(MembersViewEvent::MESSAGE_TYPE, 1, -1);
+    let mut w = MessageWriter::event(ClientAddClusterViewListenerMembersViewEvent::MESSAGE_TYPE, 1, -1);
     5i32.put(&mut w);
     w.begin();
     write_member(&mut w, &m, |_| {});
     write_member(&mut w, &member(2, None), |_| {});
     w.end();
     let msg = w.finish();
-    let event = MembersViewEvent::decode(&msg).expect("decodes");
+    let event = ClientAddClusterViewListenerMembersViewEvent::decode(&msg).expect("decodes");
     assert_eq!(event.version, 5);
     assert_eq!(event.member_infos.0.len(), 2);
     assert_eq!(event.member_infos.0[0], m);
@@ -205,7 +207,7 @@ fn unknown_nested_fields_in_a_member_info_are_skipped() {
     let first = member(1, Some(client_endpoint(1)));
     let second = member(2, Some(client_endpoint(2)));
     let third = member(3, None);
-    let mut w = MessageWriter::event(MembersViewEvent::MESSAGE_TYPE, 1, -1);
+    let mut w = MessageWriter::event(ClientAddClusterViewListenerMembersViewEvent::MESSAGE_TYPE, 1, -1);
     8i32.put(&mut w);
     w.begin();
     write_member(&mut w, &first, |w| {
@@ -225,26 +227,27 @@ fn unknown_nested_fields_in_a_member_info_are_skipped() {
     let msg = w.finish();
     assert_well_formed(&msg);
 
-    let event = MembersViewEvent::decode(&msg).expect("unknown fields are fast-forwarded");
+    let event = ClientAddClusterViewListenerMembersViewEvent::decode(&msg)
+        .expect("unknown fields are fast-forwarded");
     assert_eq!(event.member_infos.0, vec![first, second, third]);
 }
 
 #[test]
 fn unknown_trailing_fields_of_other_custom_types_are_skipped() {
-    let mut w = MessageWriter::response(GetDistributedObjectsResponse::MESSAGE_TYPE, 1, 0);
+    let mut w = MessageWriter::response(ClientGetDistributedObjectsResponse::MESSAGE_TYPE, 1, 0);
     w.begin();
     // DistributedObjectInfo with an extra String and an extra custom type.
     w.begin();
     "hz:impl:mapService".encode(&mut w);
     "m".encode(&mut w);
     "extra".encode(&mut w);
-    Address::new(1, "x".into()).encode(&mut w);
+    Address::new("x", 1).encode(&mut w);
     w.end();
     DistributedObjectInfo::new("hz:impl:queueService".into(), "q".into()).encode(&mut w);
     w.end();
     // And a trailing frame after the response's last parameter.
     w.frame(0, b"future");
-    let r = GetDistributedObjectsResponse::decode(&w.finish()).expect("decodes");
+    let r = ClientGetDistributedObjectsResponse::decode(&w.finish()).expect("decodes");
     assert_eq!(
         r.response.0,
         vec![
@@ -298,11 +301,11 @@ fn missing_required_fields_are_errors() {
         Err(CodecError::UnexpectedEnd { .. })
     ));
     // An Authentication answer cut before its server version.
-    let mut w = MessageWriter::response(AuthenticationResponse::MESSAGE_TYPE, 12, 0);
+    let mut w = MessageWriter::response(ClientAuthenticationResponse::MESSAGE_TYPE, 12, 0);
     auth_fixed_2_0(&mut w);
     w.null();
     assert!(matches!(
-        AuthenticationResponse::decode(&w.finish()),
+        ClientAuthenticationResponse::decode(&w.finish()),
         Err(CodecError::UnexpectedEnd { .. })
     ));
 }
@@ -317,15 +320,15 @@ fn unknown_cluster_view_events_are_reported_as_unknown() {
         w.end();
         let msg = w.finish();
         assert_eq!(
-            ClusterViewEvent::decode(&msg),
-            Ok(ClusterViewEvent::Unknown(message_type))
+            ClientAddClusterViewListenerEvent::decode(&msg),
+            Ok(ClientAddClusterViewListenerEvent::Unknown(message_type))
         );
     }
     // A header-only unknown event too.
     let msg = MessageWriter::event(0x000399, 1, -1).finish();
     assert_eq!(
-        ClusterViewEvent::decode(&msg),
-        Ok(ClusterViewEvent::Unknown(0x000399))
+        ClientAddClusterViewListenerEvent::decode(&msg),
+        Ok(ClientAddClusterViewListenerEvent::Unknown(0x000399))
     );
 }
 
@@ -363,6 +366,6 @@ proptest! {
             push(0, e, &mut bytes);
         }
         let newer = ClientMessage::from_bytes(Bytes::from(bytes)).expect("valid");
-        prop_assert_eq!(AuthenticationResponse::decode(&newer).expect("decodes"), r);
+        prop_assert_eq!(ClientAuthenticationResponse::decode(&newer).expect("decodes"), r);
     }
 }

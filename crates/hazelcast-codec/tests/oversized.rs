@@ -8,7 +8,7 @@ use bytes::BytesMut;
 use common::*;
 use hazelcast_codec::decoder::split_into_fragments;
 use hazelcast_codec::frame::{FRAME_HEADER_SIZE, flags};
-use hazelcast_codec::messages::client::PingResponse;
+use hazelcast_codec::messages::client::ClientPingResponse;
 use hazelcast_codec::messages::map::*;
 use hazelcast_codec::{ClientMessage, CodecError, Decoded, DecoderLimits, MessageDecoder, MessageWriter};
 use proptest::collection::vec;
@@ -99,7 +99,7 @@ proptest! {
         if event {
             big.add_initial_flags(flags::IS_EVENT);
         }
-        let after = PingResponse::new().encode(3);
+        let after = ClientPingResponse::new().encode(3);
         let wire = concat(&[before.clone(), big.clone(), after.clone()]);
         let mut decoder = MessageDecoder::new(SMALL);
         let (out, rest) = feed_skipping(&mut decoder, &chunks(&wire, &cuts)).expect("no error");
@@ -182,7 +182,7 @@ fn skipping_a_100_mib_frame_buffers_nothing() {
     }
     assert!(decoder.is_skipping());
     let mut tail = frame(flags::IS_FINAL, &[]);
-    tail.extend_from_slice(PingResponse::new().encode(6).as_bytes());
+    tail.extend_from_slice(ClientPingResponse::new().encode(6).as_bytes());
     buf.extend_from_slice(&tail);
     match decoder.decode_or_skip(&mut buf) {
         Ok(Some(Decoded::Oversized(o))) => {
@@ -272,14 +272,14 @@ proptest! {
         let big = response_of(21, 12, 900);
         prop_assume!(big.len() > SMALL.max_message_size);
         let small = big_message(22);
-        let ping = PingResponse::new().encode(23);
+        let ping = ClientPingResponse::new().encode(23);
         let fb = split_into_fragments(&big, 100, fragment_size);
         let fs = split_into_fragments(&small, 200, 200);
         prop_assert!(fb.len() >= 2 && fs.len() >= 2);
         let mut order = vec![fb[0].clone(), fs[0].clone(), ping.clone()];
         order.extend(fs[1..].iter().cloned());
         order.extend(fb[1..].iter().cloned());
-        let after = PingResponse::new().encode(24);
+        let after = ClientPingResponse::new().encode(24);
         order.push(after.clone());
         let wire = concat(&order);
         let mut decoder = MessageDecoder::new(SMALL);
@@ -394,7 +394,7 @@ fn skipped_fragmented_messages_count_as_pending() {
 #[test]
 fn decode_finishes_a_skip_that_decode_or_skip_began() {
     let big = response_of(2, 3, 2000);
-    let ping = PingResponse::new().encode(3);
+    let ping = ClientPingResponse::new().encode(3);
     let wire = concat(&[big.clone(), ping.clone()]);
     let (first, rest) = wire.split_at(4100); // within the third frame, the one past the limit
     let mut decoder = MessageDecoder::new(SMALL);

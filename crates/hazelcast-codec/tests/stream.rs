@@ -176,7 +176,7 @@ proptest! {
 fn two_fragmented_messages_interleaved_with_ordinary_ones() {
     let a = big_message(1);
     let b = big_message(2);
-    let ping = PingResponse::new().encode(3);
+    let ping = ClientPingResponse::new().encode(3);
     let fa = split_into_fragments(&a, 77, 64);
     let fb = split_into_fragments(&b, -5, 100);
     assert!(fa.len() >= 3 && fb.len() >= 3);
@@ -225,7 +225,7 @@ fn two_fragmented_messages_interleaved_with_ordinary_ones() {
 
 #[test]
 fn single_frame_larger_than_the_fragment_size_travels_alone() {
-    let msg = PingRequest {}.encode(-1);
+    let msg = ClientPingRequest {}.encode(-1);
     assert_eq!(split_into_fragments(&msg, 1, 10), vec![msg.clone()]);
     let msg = MapSizeResponse::new(1).encode(4);
     let fragments = split_into_fragments(&msg, 1, 5);
@@ -327,7 +327,7 @@ proptest! {
     /// that frame only.
     #[test]
     fn reserve_for_a_later_frame(len in 6i32..=1024) {
-        let mut wire = PingResponse::new().encode(1).as_bytes().to_vec();
+        let mut wire = ClientPingResponse::new().encode(1).as_bytes().to_vec();
         wire[4..6].copy_from_slice(&0xC000u16.to_le_bytes()); // not final: another frame follows
         wire.extend(header(len, flags::IS_FINAL));
         let mut buf = BytesMut::from(&wire[..]);
@@ -452,7 +452,7 @@ fn decode_everything(msg: &ClientMessage) {
     for f in msg.frames() {
         let _ = (f.is_begin(), f.is_end(), f.is_null());
     }
-    let _ = ClusterViewEvent::decode(msg);
+    let _ = ClientAddClusterViewListenerEvent::decode(msg);
     macro_rules! run {
         (requests: $($r:ty),* ; replies: $($t:ty),* $(,)?) => {
             $( let _ = <$r>::decode_request(&retype(msg, <$r as Request>::MESSAGE_TYPE)); )*
@@ -461,8 +461,8 @@ fn decode_everything(msg: &ClientMessage) {
     }
     let _ = ErrorResponse::decode(&retype(msg, 0));
     run!(
-        requests: AuthenticationRequest<'_>, AddClusterViewListenerRequest, PingRequest, LocalBackupListenerRequest,
-            CreateProxyRequest<'_>, DestroyProxyRequest<'_>, GetDistributedObjectsRequest, MapPutRequest<'_>,
+        requests: ClientAuthenticationRequest<'_>, ClientAddClusterViewListenerRequest, ClientPingRequest, ClientLocalBackupListenerRequest,
+            ClientCreateProxyRequest<'_>, ClientDestroyProxyRequest<'_>, ClientGetDistributedObjectsRequest, MapPutRequest<'_>,
             MapGetRequest<'_>, MapRemoveRequest<'_>, MapReplaceRequest<'_>, MapReplaceIfSameRequest<'_>,
             MapContainsKeyRequest<'_>, MapContainsValueRequest<'_>, MapRemoveIfSameRequest<'_>, MapDeleteRequest<'_>,
             MapPutIfAbsentRequest<'_>, MapSetRequest<'_>, MapAddEntryListenerToKeyRequest<'_>,
@@ -470,13 +470,13 @@ fn decode_everything(msg: &ClientMessage) {
             MapGetAllRequest<'_>, MapValuesRequest<'_>, MapEntrySetRequest<'_>, MapSizeRequest<'_>,
             MapIsEmptyRequest<'_>, MapPutAllRequest<'_>, MapClearRequest<'_>, MapSetTtlRequest<'_>,
             MapPutWithMaxIdleRequest<'_>, MapSetWithMaxIdleRequest<'_>;
-        replies: AuthenticationResponse, AddClusterViewListenerResponse, MembersViewEvent, PartitionsViewEvent,
-            MemberGroupsViewEvent, ClusterVersionEvent, PingResponse, LocalBackupListenerResponse, BackupEvent,
-            CreateProxyResponse, DestroyProxyResponse, GetDistributedObjectsResponse, MapPutResponse,
+        replies: ClientAuthenticationResponse, ClientAddClusterViewListenerResponse, ClientAddClusterViewListenerMembersViewEvent, ClientAddClusterViewListenerPartitionsViewEvent,
+            ClientAddClusterViewListenerMemberGroupsViewEvent, ClientAddClusterViewListenerClusterVersionEvent, ClientPingResponse, ClientLocalBackupListenerResponse, ClientLocalBackupListenerBackupEvent,
+            ClientCreateProxyResponse, ClientDestroyProxyResponse, ClientGetDistributedObjectsResponse, MapPutResponse,
             MapGetResponse, MapRemoveResponse, MapReplaceResponse, MapReplaceIfSameResponse, MapContainsKeyResponse,
             MapContainsValueResponse, MapRemoveIfSameResponse, MapDeleteResponse, MapPutIfAbsentResponse,
-            MapSetResponse, MapAddEntryListenerToKeyResponse, MapEntryToKeyEvent, MapAddEntryListenerResponse,
-            MapEntryEvent, MapRemoveEntryListenerResponse, MapKeySetResponse, MapGetAllResponse, MapValuesResponse,
+            MapSetResponse, MapAddEntryListenerToKeyResponse, MapAddEntryListenerToKeyEntryEvent, MapAddEntryListenerResponse,
+            MapAddEntryListenerEntryEvent, MapRemoveEntryListenerResponse, MapKeySetResponse, MapGetAllResponse, MapValuesResponse,
             MapEntrySetResponse, MapSizeResponse, MapIsEmptyResponse, MapPutAllResponse, MapClearResponse,
             MapSetTtlResponse, MapPutWithMaxIdleResponse, MapSetWithMaxIdleResponse,
     );
@@ -684,7 +684,7 @@ fn tokio_codec_round_trip() {
     use tokio_util::codec::{Decoder, Encoder};
 
     let msgs = vec![
-        PingRequest {}.encode(-1),
+        ClientPingRequest {}.encode(-1),
         big_message(5),
         MapSizeResponse::new(3).encode(6),
     ];

@@ -7,9 +7,10 @@ use std::fmt::Debug;
 
 use bytes::Bytes;
 use common::*;
+use hazelcast_codec::Address;
 use hazelcast_codec::custom::{
-    Address, DistributedObjectInfo, EndpointQualifier, ErrorHolder, MemberInfo, MemberVersion,
-    StackTraceElement, Version,
+    DistributedObjectInfo, EndpointQualifier, ErrorHolder, MemberInfo, MemberVersion, StackTraceElement,
+    Version,
 };
 use hazelcast_codec::frame::flags;
 use hazelcast_codec::message::REQUEST_HEADER_SIZE;
@@ -291,7 +292,7 @@ fn roundtrip_as<E: Encode + ?Sized, D: Decode>(value: &E) -> D {
 fn custom_type_frame_layouts() {
     // Address: BEGIN, [port], host, END.
     let mut w = MessageWriter::request(0, -1, 16);
-    Address::new(5701, "127.0.0.1".into()).encode(&mut w);
+    Address::new("127.0.0.1", 5701).encode(&mut w);
     assert_eq!(
         frame_shape(&w.finish())[1..],
         [(6, 0x1000), (10, 0), (6 + 9, 0), (6, 0x2800)]
@@ -491,10 +492,10 @@ fn malformed_values_are_errors() {
 
 #[test]
 fn member_info_address_selection() {
-    let plain = Address::new(5701, "10.0.0.1".into());
-    let member = Address::new(5702, "member".into());
-    let client = Address::new(5703, "client".into());
-    let public = Address::new(5704, "public".into());
+    let plain = Address::new("10.0.0.1", 5701);
+    let member = Address::new("member", 5702);
+    let client = Address::new("client", 5703);
+    let public = Address::new("public", 5704);
     let mk = |map: Option<Vec<(EndpointQualifier, Address)>>| {
         MemberInfo::new(
             Uuid::nil(),
@@ -522,6 +523,6 @@ fn member_info_address_selection() {
     assert_eq!(full.client_address(), &client);
     assert_eq!(full.endpoint(CLIENT, Some("public")), Some(&public));
     assert_eq!(full.endpoint(CLIENT, Some("other")), None);
-    assert_eq!(Address::new(1, "::1".into()).to_string(), "[::1]:1");
+    assert_eq!(Address::new("::1", 1).to_string(), "[::1]:1");
     assert_eq!(plain.to_string(), "10.0.0.1:5701");
 }

@@ -6,12 +6,14 @@ mod common;
 
 use bytes::{Bytes, BytesMut};
 use common::{frame, frame_list, frame_shape, hex};
-use hazelcast_codec::custom::{Address, EndpointQualifier, MemberInfo, MemberVersion, protocol_type};
+use hazelcast_codec::Address;
+use hazelcast_codec::custom::{EndpointQualifier, MemberInfo, MemberVersion, protocol_type};
 use hazelcast_codec::frame::flags;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{
-    AuthenticationRequest, CreateProxyRequest, CreateProxyResponse, MembersViewEvent, PartitionsViewEvent,
-    PingRequest, ROUTING_MODE_SMART,
+    ClientAddClusterViewListenerMembersViewEvent, ClientAddClusterViewListenerPartitionsViewEvent,
+    ClientAuthenticationRequest, ClientCreateProxyRequest, ClientCreateProxyResponse, ClientPingRequest,
+    ROUTING_MODE_SMART,
 };
 use hazelcast_codec::messages::map::{MapPutRequest, MapPutResponse};
 use hazelcast_codec::partition::{MURMUR_SEED, hash_to_index, murmur3_x86_32, partition_id};
@@ -38,7 +40,7 @@ fn preamble_is_cp2() {
 #[test]
 fn authentication_request_2_8_layout() {
     let labels: Vec<String> = Vec::new();
-    let req = AuthenticationRequest {
+    let req = ClientAuthenticationRequest {
         uuid: Some(client_uuid()),
         serialization_version: 1,
         routing_mode: ROUTING_MODE_SMART,
@@ -87,21 +89,34 @@ fn authentication_request_2_8_layout() {
     );
 
     // The member side reads the same values back.
-    let (uuid, ser, routing, cp, cluster, user, pass, ctype, cver, cname, labels) =
-        AuthenticationRequest::decode_request(&msg).expect("decodes");
-    assert_eq!(uuid, Some(client_uuid()));
-    assert_eq!((ser, routing, cp), (1, 1, false));
-    assert_eq!((cluster.as_str(), user, pass), ("dev", None, None));
+    let p = ClientAuthenticationRequest::decode_request(&msg).expect("decodes");
+    assert_eq!(p.uuid, Some(client_uuid()));
     assert_eq!(
-        (ctype.as_str(), cver.as_str(), cname.as_str()),
+        (
+            p.serialization_version,
+            p.routing_mode,
+            p.cp_direct_to_leader_routing
+        ),
+        (1, Some(1), Some(false))
+    );
+    assert_eq!(
+        (p.cluster_name.as_str(), p.username, p.password),
+        ("dev", None, None)
+    );
+    assert_eq!(
+        (
+            p.client_type.as_str(),
+            p.client_hazelcast_version.as_str(),
+            p.client_name.as_str()
+        ),
         ("RST", "5.5.0", "rust-client")
     );
-    assert!(labels.0.is_empty());
+    assert!(p.labels.0.is_empty());
 }
 
 #[test]
 fn ping_request() {
-    let mut msg = PingRequest {}.encode(-1);
+    let mut msg = ClientPingRequest {}.encode(-1);
     msg.set_correlation_id(2);
     assert_eq!(
         &msg.as_bytes()[..],
@@ -168,7 +183,7 @@ fn map_put_reply_without_old_value() {
 
 #[test]
 fn create_proxy_request_and_reply() {
-    let mut msg = CreateProxyRequest {
+    let mut msg = ClientCreateProxyRequest {
         name: "my-map",
         service_name: "hz:impl:mapService",
     }
@@ -184,11 +199,14 @@ fn create_proxy_request_and_reply() {
 
     let reply = frame(0xE000, &hex("01040000 0500000000000000 00"));
     assert_eq!(reply.len(), 19);
-    assert_eq!(&CreateProxyResponse::new().encode(5).as_bytes()[..], &reply[..]);
+    assert_eq!(
+        &ClientCreateProxyResponse::new().encode(5).as_bytes()[..],
+        &reply[..]
+    );
     let decoded = ClientMessage::from_bytes(Bytes::from(reply)).expect("valid");
     assert_eq!(
-        CreateProxyResponse::decode(&decoded).expect("decodes"),
-        CreateProxyResponse::new()
+        ClientCreateProxyResponse::decode(&decoded).expect("decodes"),
+        ClientCreateProxyResponse::new()
     );
 }
 
@@ -333,7 +351,7 @@ fn sample_member(address_map: Option<EntryList<EndpointQualifier, Address>>) -> 
     MemberInfo::new(
         client_uuid(),
         false,
-        Address::new(5701, "10.0.0.1".into()),
+        Address::new("10.0.0.1", 5701),
         EntryList(vec![("k".into(), "v".into())]),
         MemberVersion::new(5, 5, 0),
         address_map,
@@ -342,7 +360,7 @@ fn sample_member(address_map: Option<EntryList<EndpointQualifier, Address>>) -> 
 
 #[test]
 fn members_view_event_2_0_shape() {
-    let event = MembersViewEvent::new(7, VarList(vec![sample_member(None)]));
+    let event = ClientAddClusterViewListenerMembersViewEvent::new(7, VarList(vec![sample_member(None)]));
     let msg = event.encode(11);
     let frames = frame_list(&msg);
     let shape: Vec<(usize, u16)> = frames.iter().map(|(l, f, _)| (*l, *f)).collect();
@@ -373,16 +391,20 @@ fn members_view_event_2_0_shape() {
     assert_eq!(frames[5].2, 5701i32.to_le_bytes().to_vec());
     assert_eq!(frames[13].2, vec![5, 5, 0]);
     assert!(msg.is_event());
-    assert_eq!(MembersViewEvent::decode(&msg).expect("decodes"), event);
+    assert_eq!(
+        ClientAddClusterViewListenerMembersViewEvent::decode(&msg).expect("decodes"),
+        event
+    );
 }
 
 #[test]
 fn members_view_event_2_0_1_shape_with_address_map() {
     let address_map = EntryList(vec![(
         EndpointQualifier::new(protocol_type::CLIENT, None),
-        Address::new(5702, "h".into()),
+        Address::new("h", 5702),
     )]);
-    let event = MembersViewEvent::new(1, VarList(vec![sample_member(Some(address_map))]));
+    let event =
+        ClientAddClusterViewListenerMembersViewEvent::new(1, VarList(vec![sample_member(Some(address_map))]));
     let msg = event.encode(11);
     let shape = frame_shape(&msg);
     // Up to and including the MemberVersion END, the 2.0 layout; then the address map.
@@ -405,17 +427,20 @@ fn members_view_event_2_0_1_shape_with_address_map() {
             (6, 0x2800), // list END + IS_FINAL
         ][..]
     );
-    let decoded = MembersViewEvent::decode(&msg).expect("decodes");
+    let decoded = ClientAddClusterViewListenerMembersViewEvent::decode(&msg).expect("decodes");
     assert_eq!(decoded, event);
     assert_eq!(
         decoded.member_infos.0[0].client_address(),
-        &Address::new(5702, "h".into())
+        &Address::new("h", 5702)
     );
 }
 
 #[test]
 fn partitions_view_event_shape() {
-    let event = PartitionsViewEvent::new(3, PartitionOwners(vec![(client_uuid(), vec![25])]));
+    let event = ClientAddClusterViewListenerPartitionsViewEvent::new(
+        3,
+        PartitionOwners(vec![(client_uuid(), vec![25])]),
+    );
     let msg = event.encode(11);
     let frames = frame_list(&msg);
     assert_eq!(
@@ -425,7 +450,10 @@ fn partitions_view_event_shape() {
     assert_eq!(frames[0].2, hex("03030000 0b00000000000000 ffffffff 03000000"));
     assert_eq!(frames[2].2, hex("19000000"));
     assert_eq!(frames[4].2, hex("00 f0debc9a78563412 8877665544332211"));
-    assert_eq!(PartitionsViewEvent::decode(&msg).expect("decodes"), event);
+    assert_eq!(
+        ClientAddClusterViewListenerPartitionsViewEvent::decode(&msg).expect("decodes"),
+        event
+    );
 }
 
 #[test]
@@ -443,7 +471,7 @@ fn partitions_view_event_from_member_bytes() {
         frame(flags::IS_FINAL, &uuids),
     ]);
     let msg = ClientMessage::from_bytes(Bytes::from(wire)).expect("valid");
-    let event = PartitionsViewEvent::decode(&msg).expect("decodes");
+    let event = ClientAddClusterViewListenerPartitionsViewEvent::decode(&msg).expect("decodes");
     assert_eq!(event.version, 9);
     assert_eq!(
         event.partitions,

@@ -13,9 +13,11 @@ use rand::seq::SliceRandom;
 use reqwest::Url;
 use serde::Deserialize;
 
-use crate::address::{Address, MemberAddress};
-use crate::error::{AddressError, DiscoveryError};
+use crate::AddressError;
+use crate::backoff::Backoff;
+use crate::error::DiscoveryError;
 use crate::provider::AddressProvider;
+use hazelcast_codec::address::{Address, MemberAddress};
 
 /// The default coordinator base URL (the Java client's since 5.3).
 pub const DEFAULT_CLOUD_BASE_URL: &str = "https://api.viridian.hazelcast.com";
@@ -61,7 +63,7 @@ pub fn resolve_base_url(explicit: Option<&str>, env: Option<&str>) -> String {
 /// | --- | --- |
 /// | token | required |
 /// | [`base_url`](CloudConfig::base_url) | the [`CLOUD_URL_PROPERTY`] key, else env [`CLOUD_URL_ENV`], else [`DEFAULT_CLOUD_BASE_URL`] |
-/// | [`request_timeout`](CloudConfig::request_timeout) | 10 s per request |
+/// | [`request_timeout`](CloudConfig::request_timeout) | 10 s per request ([`DEFAULT_REQUEST_TIMEOUT`]); the `hazelcast` facade passes its `connection_timeout` instead, as the Python client does, unless `cloud_request_timeout` is set |
 /// | [`max_retries`](CloudConfig::max_retries) / [`retry_backoff`](CloudConfig::retry_backoff) | 3 retries after a 5xx answer, 200 ms doubling |
 /// | [`extra_root_ca_pem`](CloudConfig::extra_root_ca_pem) | none (the webpki roots only) |
 /// | [`allow_insecure_http`](CloudConfig::allow_insecure_http) | false: `http://` is refused |
@@ -293,6 +295,41 @@ pub enum DiscoveryResponseError {
     },
 }
 
+/// The rustls configuration of the coordinator request: the webpki roots plus `extra_pem`, with
+/// the same crypto provider as the member connections (`hazelcast-transport`: aws-lc-rs), set
+/// explicitly so that no process-wide default is needed.
+fn https_config(extra_pem: Option<&[u8]>) -> Result<rustls::ClientConfig, DiscoveryError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject;
+    let mut roots = rustls::RootCertStore {
+        roots: webpki_roots::TLS_SERVER_ROOTS.to_vec(),
+    };
+    if let Some(pem) = extra_pem {
+        let mut added = 0;
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            let cert = cert.map_err(|e| {
+                DiscoveryError::InvalidConfig(format!("the extra root CA PEM is invalid: {e}"))
+            })?;
+            roots.add(cert).map_err(|e| {
+                DiscoveryError::InvalidConfig(format!("the extra root CA PEM is invalid: {e}"))
+            })?;
+            added += 1;
+        }
+        if added == 0 {
+            return Err(DiscoveryError::InvalidConfig(
+                "the extra root CA PEM contains no certificate".into(),
+            ));
+        }
+    }
+    let provider = std::sync::Arc::new(rustls::crypto::aws_lc_rs::default_provider());
+    let config = rustls::ClientConfig::builder_with_provider(provider)
+        .with_safe_default_protocol_versions()
+        .map_err(|e| DiscoveryError::InvalidConfig(format!("cannot build the HTTPS client: {e}")))?
+        .with_root_certificates(roots)
+        .with_no_client_auth();
+    Ok(config)
+}
+
 /// Hazelcast Cloud discovery: asks the coordinator for the cluster's private/public address
 /// pairs and translates private addresses to public ones.
 ///
@@ -368,9 +405,9 @@ impl CloudDiscovery {
         let path = format!("{}/{DISCOVERY_PATH}", url.path().trim_end_matches('/'));
         url.set_path(&path);
 
+        let tls = https_config(config.extra_root_ca_pem.as_deref())?;
         let mut builder = reqwest::Client::builder()
-            .use_rustls_tls()
-            .tls_built_in_root_certs(true)
+            .use_preconfigured_tls(tls)
             .https_only(!config.allow_insecure_http)
             .redirect(reqwest::redirect::Policy::none())
             .connect_timeout(config.request_timeout)
@@ -378,19 +415,6 @@ impl CloudDiscovery {
             .user_agent(concat!("hazelcast-rs/", env!("CARGO_PKG_VERSION")));
         if !config.use_env_proxy {
             builder = builder.no_proxy();
-        }
-        if let Some(pem) = &config.extra_root_ca_pem {
-            let certs = reqwest::Certificate::from_pem_bundle(pem).map_err(|e| {
-                DiscoveryError::InvalidConfig(format!("the extra root CA PEM is invalid: {e}"))
-            })?;
-            if certs.is_empty() {
-                return Err(DiscoveryError::InvalidConfig(
-                    "the extra root CA PEM contains no certificate".into(),
-                ));
-            }
-            for cert in certs {
-                builder = builder.add_root_certificate(cert);
-            }
         }
         let client = builder.build().map_err(|e| {
             DiscoveryError::InvalidConfig(format!("cannot build the HTTPS client: {}", render_chain(&e)))
@@ -484,10 +508,8 @@ impl CloudDiscovery {
             let message = self.scrub(&body_message(&body));
             if status.is_server_error() {
                 if attempt <= self.config.max_retries {
-                    let pause = self
-                        .config
-                        .retry_backoff
-                        .saturating_mul(1u32 << (attempt - 1).min(16));
+                    let pause =
+                        Backoff::new(self.config.retry_backoff, Duration::MAX, 2.0).delay(attempt - 1);
                     tracing::warn!(
                         endpoint = %shown, status = status.as_u16(), attempt, ?pause,
                         "cloud discovery answered a server error; retrying"

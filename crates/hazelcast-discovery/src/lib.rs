@@ -25,8 +25,8 @@
 //! that are not 1–65535 or not decimal, unbalanced brackets, text after `]`, non-IPv6 inside
 //! brackets, invalid IPv6 and invalid host names. The default (empty) list is `localhost`.
 //!
-//! An entry without a port is tried on 5701, 5702 and 5703 **in a random order**
-//! ([`MemberAddress::candidates`]); the [`StaticAddressProvider`] shuffles the entries on every
+//! An entry without a port is tried on 5701, 5702 and 5703 ([`MemberAddress::candidates`]),
+//! **in a random order** when shuffling is on; the [`StaticAddressProvider`] shuffles the entries on every
 //! connect round (default on; off keeps the configured order and ascending ports) and returns
 //! the first candidate of every entry before any second one.
 //!
@@ -132,20 +132,25 @@
 //! public address, Node's 2-member sequential probes) and 41 (hard-coded cloud URL, no request
 //! retries, `tpc-ports` handling differences, different default URLs).
 
-mod address;
+mod backoff;
+#[cfg(feature = "cloud")]
 mod cloud;
 mod error;
 mod provider;
 mod public_ip;
 
-pub use address::{Address, DEFAULT_HOST, DEFAULT_PORTS, MemberAddress, parse_member_addresses};
+pub use backoff::Backoff;
+#[cfg(feature = "cloud")]
 pub use cloud::{
     AddressPair, CLOUD_TLS_SERVER_NAME, CLOUD_TOKEN_PROPERTY, CLOUD_URL_ENV, CLOUD_URL_PROPERTY, CloudConfig,
     CloudDiscovery, DEFAULT_CLOUD_BASE_URL, DEFAULT_MAX_RETRIES, DEFAULT_REQUEST_TIMEOUT,
     DEFAULT_RETRY_BACKOFF, DISCOVERY_PATH, DiscoveryResponseError, DiscoveryToken, parse_discovery_response,
     resolve_base_url,
 };
-pub use error::{AddressError, DiscoveryError};
+pub use error::DiscoveryError;
+pub use hazelcast_codec::address::{
+    Address, AddressError, DEFAULT_HOST, DEFAULT_PORTS, MemberAddress, parse_member_addresses,
+};
 pub use provider::{AddressProvider, StaticAddressProvider};
 pub use public_ip::{
     DEFAULT_PRIVATE_PROBE_TIMEOUT, DEFAULT_PUBLIC_PROBE_TIMEOUT, DecisionReason, MemberAddressTranslator,

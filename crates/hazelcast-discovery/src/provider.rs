@@ -7,8 +7,9 @@ use async_trait::async_trait;
 use rand::Rng;
 use rand::seq::SliceRandom;
 
-use crate::address::{Address, MemberAddress, parse_member_addresses};
-use crate::error::{AddressError, DiscoveryError};
+use hazelcast_codec::address::{Address, AddressError, MemberAddress, parse_member_addresses};
+
+use crate::error::DiscoveryError;
 
 /// Where the client finds its first member, and how it turns addresses into dialable ones.
 ///
@@ -105,9 +106,16 @@ impl StaticAddressProvider {
         let mut entries: Vec<&MemberAddress> = self.members.iter().collect();
         let candidates: Vec<Vec<Address>> = if self.shuffle {
             entries.shuffle(rng);
-            entries.iter().map(|m| m.candidates(rng)).collect()
+            entries
+                .iter()
+                .map(|m| {
+                    let mut ports = m.candidates();
+                    ports.shuffle(rng);
+                    ports
+                })
+                .collect()
         } else {
-            entries.iter().map(|m| m.candidates_in_order()).collect()
+            entries.iter().map(|m| m.candidates()).collect()
         };
         let rounds = candidates.iter().map(Vec::len).max().unwrap_or(0);
         let mut seen = HashSet::new();

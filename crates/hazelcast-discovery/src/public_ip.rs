@@ -11,8 +11,8 @@ use hazelcast_codec::custom::{MemberInfo, protocol_type};
 use rand::seq::SliceRandom;
 use tokio::task::JoinSet;
 
-use crate::address::{Address, MemberAddress};
-use crate::error::AddressError;
+use crate::AddressError;
+use hazelcast_codec::address::{Address, MemberAddress};
 
 /// How many members the automatic detection checks (Java's `REACHABLE_CHECK_NUMBER`).
 pub const REACHABLE_CHECK_COUNT: usize = 3;
@@ -155,7 +155,7 @@ impl PublicAddressDecision {
 }
 
 /// A member's public client address: its `(CLIENT, "public")` address-map entry.
-pub fn public_address(member: &MemberInfo) -> Option<&hazelcast_codec::custom::Address> {
+pub fn public_address(member: &MemberInfo) -> Option<&Address> {
     member.endpoint(protocol_type::CLIENT, Some(PUBLIC_ENDPOINT_IDENTIFIER))
 }
 
@@ -273,7 +273,7 @@ impl MemberAddressTranslator {
     pub fn translate(&self, member: &MemberInfo) -> Result<Address, AddressError> {
         if self.uses_public() {
             if let Some(public) = public_address(member) {
-                return Address::try_from(public);
+                return Ok(public.clone());
             }
             tracing::warn!(
                 member = %member.client_address(),
@@ -281,7 +281,7 @@ impl MemberAddressTranslator {
                 "use_public_ip: the member advertises no public address; using its client address"
             );
         }
-        Address::try_from(member.client_address())
+        Ok(member.client_address().clone())
     }
 }
 
@@ -380,22 +380,13 @@ async fn auto_decide(
     let checked = (0..REACHABLE_CHECK_COUNT).map(|i| shuffled[i % shuffled.len()]);
     let mut pairs = Vec::with_capacity(REACHABLE_CHECK_COUNT);
     for member in checked {
+        // Member-reported addresses are validated when decoded (ports 1-65535).
         let Some(public) = public_address(member) else {
-            let member = member.client_address();
-            return PublicAddressDecision::private(match Address::try_from(member) {
-                Ok(member) => DecisionReason::NoPublicAddress { member },
-                Err(_) => DecisionReason::UnusableAddress {
-                    member: member.to_string(),
-                },
+            return PublicAddressDecision::private(DecisionReason::NoPublicAddress {
+                member: member.client_address().clone(),
             });
         };
-        let private = member.client_address();
-        let (Ok(private), Ok(public)) = (Address::try_from(private), Address::try_from(public)) else {
-            return PublicAddressDecision::private(DecisionReason::UnusableAddress {
-                member: private.to_string(),
-            });
-        };
-        pairs.push((private, public));
+        pairs.push((member.client_address().clone(), public.clone()));
     }
     // Every probe runs concurrently with its own timeout; the first conclusive "private" answer
     // ends the detection (dropping the set aborts the remaining probes).

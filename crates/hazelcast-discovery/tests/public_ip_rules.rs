@@ -5,17 +5,15 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use hazelcast_codec::Uuid;
-use hazelcast_codec::custom::{
-    Address as WireAddress, EndpointQualifier, MemberInfo, MemberVersion, protocol_type,
-};
+use hazelcast_codec::custom::{EndpointQualifier, MemberInfo, MemberVersion, protocol_type};
 use hazelcast_codec::types::EntryList;
 use hazelcast_discovery::{
     Address, DecisionReason, MemberAddress, MemberAddressTranslator, ProbeTimeouts, PublicAddressMode,
 };
 use tokio::net::{TcpListener, TcpSocket, TcpStream};
 
-fn wire(addr: SocketAddr) -> WireAddress {
-    WireAddress::new(i32::from(addr.port()), addr.ip().to_string())
+fn wire(addr: SocketAddr) -> Address {
+    Address::from(addr)
 }
 
 /// A member advertising `private` (address and `(MEMBER, null)`) and, optionally, `public`

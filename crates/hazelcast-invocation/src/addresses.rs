@@ -1,4 +1,4 @@
-//! Where the client dials: seed addresses for the connect procedure, and the endpoint of each
+//! Where the client dials: seed addresses for the connect procedure, and the address of each
 //! member of the member list (private, public, or translated by cloud discovery).
 
 use std::fmt;
@@ -6,20 +6,22 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 use hazelcast_codec::custom::MemberInfo;
-use hazelcast_discovery::{Address, AddressProvider, MemberAddress, MemberAddressTranslator};
-use hazelcast_transport::Endpoint;
+use hazelcast_discovery::{
+    Address, AddressProvider, MemberAddress, MemberAddressTranslator, PublicAddressMode,
+    StaticAddressProvider,
+};
 
 use crate::error::InvocationError;
 
 /// Where members' addresses come from and how member-list addresses are dialled.
 #[async_trait]
 pub trait AddressSource: Send + Sync + fmt::Debug + 'static {
-    /// The endpoints to try when no known member answers.
-    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError>;
+    /// The addresses to try when no known member answers.
+    async fn seeds(&self) -> Result<Vec<Address>, InvocationError>;
 
-    /// The endpoint to dial for a member of the member list.
-    async fn member_endpoint(&self, member: &MemberInfo) -> Endpoint {
-        endpoint(&member_address(member))
+    /// The address to dial for a member of the member list.
+    async fn dial_address(&self, member: &MemberInfo) -> Address {
+        member_address(member)
     }
 
     /// Called with each new member list before the client dials its members (the place for a
@@ -31,24 +33,9 @@ pub trait AddressSource: Send + Sync + fmt::Debug + 'static {
     fn on_cluster_changed(&self) {}
 }
 
+/// The client address a member advertises (its port is within 1–65535: the codec rejects others).
 fn member_address(member: &MemberInfo) -> Address {
-    let a = member.client_address();
-    Address::new(a.host.clone(), u16::try_from(a.port).unwrap_or(0))
-}
-
-fn endpoint(a: &Address) -> Endpoint {
-    Endpoint::new(a.host.clone(), a.port)
-}
-
-/// A fixed list of seed endpoints; members are dialled at the address they advertise.
-#[derive(Debug, Clone)]
-pub struct StaticSeeds(pub Vec<Endpoint>);
-
-#[async_trait]
-impl AddressSource for StaticSeeds {
-    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError> {
-        Ok(self.0.clone())
-    }
+    member.client_address().clone()
 }
 
 /// The address source of a configured client: a discovery provider (static member list or
@@ -81,6 +68,20 @@ impl DiscoveryAddresses {
         }
     }
 
+    /// A fixed list of addresses, tried in the given order, with members dialled at the client
+    /// address they advertise (`use_public_ip = false`, no shuffling): the configured member list
+    /// of a client that knows exactly where its members are, as tests and tools do. An empty
+    /// list means the default member list, `localhost`.
+    pub fn fixed(addresses: impl IntoIterator<Item = Address>) -> Self {
+        let configured: Vec<MemberAddress> = addresses.into_iter().map(MemberAddress::from).collect();
+        DiscoveryAddresses::new(
+            Arc::new(StaticAddressProvider::new(configured.clone(), false)),
+            MemberAddressTranslator::new(PublicAddressMode::Private),
+            configured,
+            false,
+        )
+    }
+
     /// The public/private translator.
     pub fn translator(&self) -> &MemberAddressTranslator {
         &self.translator
@@ -89,7 +90,7 @@ impl DiscoveryAddresses {
 
 #[async_trait]
 impl AddressSource for DiscoveryAddresses {
-    async fn seeds(&self) -> Result<Vec<Endpoint>, InvocationError> {
+    async fn seeds(&self) -> Result<Vec<Address>, InvocationError> {
         let addrs = self
             .provider
             .load_addresses()
@@ -102,20 +103,19 @@ impl AddressSource for DiscoveryAddresses {
             } else {
                 a
             };
-            out.push(endpoint(&dial));
+            out.push(dial);
         }
         Ok(out)
     }
 
-    async fn member_endpoint(&self, member: &MemberInfo) -> Endpoint {
+    async fn dial_address(&self, member: &MemberInfo) -> Address {
         if self.provider.translates_member_addresses() {
             let private = member_address(member);
-            let dial = self.provider.translate(&private).await.unwrap_or(private);
-            return endpoint(&dial);
+            return self.provider.translate(&private).await.unwrap_or(private);
         }
         match self.translator.translate(member) {
-            Ok(a) => endpoint(&a),
-            Err(_) => endpoint(&member_address(member)),
+            Ok(a) => a,
+            Err(_) => member_address(member),
         }
     }
 

@@ -1,52 +1,26 @@
-//! The connect-retry wait strategy (Java `WaitStrategy`, identical in the official clients):
-//! exponential backoff with jitter, bounded by the cluster connect budget.
+//! The connect-retry wait strategy (Java `WaitStrategy`, identical in the official clients): the
+//! client's [`Backoff`], bounded by the cluster connect budget.
 
 use std::time::{Duration, Instant};
 
-use rand::Rng;
-
-/// Backoff settings for connection attempts.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct BackoffConfig {
-    /// First pause. Default 1 s.
-    pub initial: Duration,
-    /// Largest pause. Default 30 s.
-    pub max: Duration,
-    /// Growth factor per round (≥ 1). Default 1.05.
-    pub multiplier: f64,
-    /// Random spread of each pause, 0..=1 (0.2 = ±20 %). Default 0.
-    pub jitter: f64,
-}
-
-impl Default for BackoffConfig {
-    fn default() -> Self {
-        BackoffConfig {
-            initial: Duration::from_secs(1),
-            max: Duration::from_secs(30),
-            multiplier: 1.05,
-            jitter: 0.0,
-        }
-    }
-}
+use hazelcast_discovery::Backoff;
 
 /// The state of one connect procedure.
 #[derive(Debug, Clone)]
 pub(crate) struct WaitStrategy {
-    cfg: BackoffConfig,
+    cfg: Backoff,
     /// `None` = no budget (try forever).
     budget: Option<Duration>,
     begin: Instant,
-    current: Duration,
     attempt: u32,
 }
 
 impl WaitStrategy {
-    pub(crate) fn new(cfg: BackoffConfig, budget: Option<Duration>) -> Self {
+    pub(crate) fn new(cfg: Backoff, budget: Option<Duration>) -> Self {
         WaitStrategy {
             cfg,
             budget,
             begin: Instant::now(),
-            current: cfg.initial.min(cfg.max),
             attempt: 0,
         }
     }
@@ -58,33 +32,18 @@ impl WaitStrategy {
 
     /// The pause before the next round, or `None` when the budget is spent. Advances the state.
     pub(crate) fn next_delay(&mut self) -> Option<Duration> {
-        self.attempt += 1;
+        let round = self.attempt;
+        self.attempt = self.attempt.saturating_add(1);
         let passed = self.begin.elapsed();
-        if let Some(budget) = self.budget
-            && passed >= budget
-        {
-            return None;
-        }
-        let spread = if self.cfg.jitter > 0.0 {
-            let u: f64 = rand::rng().random_range(-1.0..=1.0);
-            self.current.as_secs_f64() * self.cfg.jitter * u
-        } else {
-            0.0
-        };
-        let mut delay = secs((self.current.as_secs_f64() + spread).max(0.0), self.cfg.max);
+        let mut delay = self.cfg.jittered(round);
         if let Some(budget) = self.budget {
+            if passed >= budget {
+                return None;
+            }
             delay = delay.min(budget.saturating_sub(passed));
         }
-        let next = self.current.as_secs_f64() * self.cfg.multiplier.max(1.0);
-        self.current = secs(next.min(self.cfg.max.as_secs_f64()), self.cfg.max);
         Some(delay)
     }
-}
-
-/// A duration from seconds, or `fallback` for a value no `Duration` holds (a configured pause so
-/// large that its float overflows must not panic).
-fn secs(s: f64, fallback: Duration) -> Duration {
-    Duration::try_from_secs_f64(s).unwrap_or(fallback)
 }
 
 #[cfg(test)]
@@ -92,49 +51,19 @@ mod tests {
     use super::*;
 
     #[test]
-    fn default_sequence_grows_by_the_multiplier() {
-        let mut w = WaitStrategy::new(BackoffConfig::default(), None);
+    fn rounds_follow_the_backoff() {
+        let mut w = WaitStrategy::new(Backoff::default(), None);
         let d: Vec<_> = (0..3)
             .filter_map(|_| w.next_delay())
             .map(|d| d.as_millis())
             .collect();
         assert_eq!(d, vec![1000, 1050, 1102]);
-    }
-
-    #[test]
-    fn capped_at_max() {
-        let cfg = BackoffConfig {
-            initial: Duration::from_millis(10),
-            max: Duration::from_millis(15),
-            multiplier: 2.0,
-            jitter: 0.0,
-        };
-        let mut w = WaitStrategy::new(cfg, None);
-        let d: Vec<_> = (0..4)
-            .filter_map(|_| w.next_delay())
-            .map(|d| d.as_millis())
-            .collect();
-        assert_eq!(d, vec![10, 15, 15, 15]);
-    }
-
-    #[test]
-    fn jitter_stays_in_range() {
-        let cfg = BackoffConfig {
-            initial: Duration::from_millis(100),
-            max: Duration::from_millis(100),
-            multiplier: 1.0,
-            jitter: 0.5,
-        };
-        let mut w = WaitStrategy::new(cfg, None);
-        for _ in 0..200 {
-            let d = w.next_delay().unwrap().as_millis();
-            assert!((50..=150).contains(&d), "{d}");
-        }
+        assert_eq!(w.attempts(), 3);
     }
 
     #[test]
     fn huge_pauses_do_not_panic() {
-        let cfg = BackoffConfig {
+        let cfg = Backoff {
             initial: Duration::MAX,
             max: Duration::MAX,
             multiplier: 1e300,
@@ -148,9 +77,9 @@ mod tests {
 
     #[test]
     fn budget_ends_the_procedure_and_is_never_overslept() {
-        let cfg = BackoffConfig {
+        let cfg = Backoff {
             initial: Duration::from_secs(10),
-            ..BackoffConfig::default()
+            ..Backoff::default()
         };
         let mut w = WaitStrategy::new(cfg, Some(Duration::from_millis(50)));
         let first = w.next_delay().unwrap();

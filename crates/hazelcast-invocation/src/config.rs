@@ -5,7 +5,30 @@ use std::time::Duration;
 use hazelcast_codec::Secret;
 use hazelcast_transport::ConnectionConfig;
 
-use crate::backoff::BackoffConfig;
+use hazelcast_discovery::Backoff;
+
+/// Default [`InvocationConfig::cluster_name`]: `dev`.
+pub const DEFAULT_CLUSTER_NAME: &str = "dev";
+/// Default [`InvocationConfig::smart_routing`]: on.
+pub const DEFAULT_SMART_ROUTING: bool = true;
+/// Default [`InvocationConfig::redo_operation`]: off.
+pub const DEFAULT_REDO_OPERATION: bool = false;
+/// Default [`InvocationConfig::invocation_timeout`]: 120 s.
+pub const DEFAULT_INVOCATION_TIMEOUT: Duration = Duration::from_secs(120);
+/// Default [`InvocationConfig::invocation_retry_pause`]: 1 s.
+pub const DEFAULT_INVOCATION_RETRY_PAUSE: Duration = Duration::from_secs(1);
+/// Default [`InvocationConfig::backup_ack_to_client_enabled`]: on.
+pub const DEFAULT_BACKUP_ACK_TO_CLIENT_ENABLED: bool = true;
+/// Default [`InvocationConfig::operation_backup_timeout`]: 5 s.
+pub const DEFAULT_OPERATION_BACKUP_TIMEOUT: Duration = Duration::from_secs(5);
+/// Default [`InvocationConfig::fail_on_indeterminate_operation_state`]: off.
+pub const DEFAULT_FAIL_ON_INDETERMINATE_OPERATION_STATE: bool = false;
+/// Default [`InvocationConfig::heartbeat_interval`]: 5 s.
+pub const DEFAULT_HEARTBEAT_INTERVAL: Duration = Duration::from_secs(5);
+/// Default [`InvocationConfig::heartbeat_timeout`]: 60 s.
+pub const DEFAULT_HEARTBEAT_TIMEOUT: Duration = Duration::from_secs(60);
+/// Default [`InvocationConfig::skip_member_list_during_reconnection`]: off.
+pub const DEFAULT_SKIP_MEMBER_LIST_DURING_RECONNECTION: bool = false;
 
 /// What happens when the client loses its last connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -73,7 +96,7 @@ pub struct InvocationConfig {
     /// Budget of one connect-to-cluster procedure; `None` tries forever. Default `None`.
     pub cluster_connect_timeout: Option<Duration>,
     /// Backoff between connect rounds.
-    pub connection_retry: BackoffConfig,
+    pub connection_retry: Backoff,
     /// What happens when the last connection is lost.
     pub reconnect_mode: ReconnectMode,
     /// Reconnect through the seed addresses only, not the last known members: for a cluster
@@ -91,24 +114,24 @@ pub struct InvocationConfig {
 impl Default for InvocationConfig {
     fn default() -> Self {
         InvocationConfig {
-            cluster_name: "dev".into(),
+            cluster_name: DEFAULT_CLUSTER_NAME.into(),
             credentials: None,
             client_name: default_client_name(),
             labels: Vec::new(),
-            smart_routing: true,
-            redo_operation: false,
-            invocation_timeout: Duration::from_secs(120),
-            invocation_retry_pause: Duration::from_secs(1),
-            backup_ack_to_client_enabled: true,
-            operation_backup_timeout: Duration::from_secs(5),
-            fail_on_indeterminate_operation_state: false,
-            heartbeat_interval: Duration::from_secs(5),
-            heartbeat_timeout: Duration::from_secs(60),
+            smart_routing: DEFAULT_SMART_ROUTING,
+            redo_operation: DEFAULT_REDO_OPERATION,
+            invocation_timeout: DEFAULT_INVOCATION_TIMEOUT,
+            invocation_retry_pause: DEFAULT_INVOCATION_RETRY_PAUSE,
+            backup_ack_to_client_enabled: DEFAULT_BACKUP_ACK_TO_CLIENT_ENABLED,
+            operation_backup_timeout: DEFAULT_OPERATION_BACKUP_TIMEOUT,
+            fail_on_indeterminate_operation_state: DEFAULT_FAIL_ON_INDETERMINATE_OPERATION_STATE,
+            heartbeat_interval: DEFAULT_HEARTBEAT_INTERVAL,
+            heartbeat_timeout: DEFAULT_HEARTBEAT_TIMEOUT,
             cluster_connect_timeout: None,
-            connection_retry: BackoffConfig::default(),
-            reconnect_mode: ReconnectMode::On,
-            skip_member_list_during_reconnection: false,
-            load_balancer: LoadBalancer::RoundRobin,
+            connection_retry: Backoff::default(),
+            reconnect_mode: ReconnectMode::default(),
+            skip_member_list_during_reconnection: DEFAULT_SKIP_MEMBER_LIST_DURING_RECONNECTION,
+            load_balancer: LoadBalancer::default(),
             connection: ConnectionConfig::default(),
         }
     }

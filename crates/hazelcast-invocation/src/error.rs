@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use hazelcast_codec::{CodecError, ErrorCode, ErrorResponse, Uuid};
 use hazelcast_discovery::DiscoveryError;
-use hazelcast_transport::{CloseReason, ConnectError, Endpoint};
+use hazelcast_transport::{Address, CloseReason, ConnectError};
 use thiserror::Error;
 
 /// An exception the cluster reported for a call.
@@ -125,7 +125,7 @@ pub enum InvocationError {
     #[error("connection to {member} closed while the call was in flight")]
     TargetDisconnected {
         /// The endpoint of the member.
-        member: Endpoint,
+        member: Address,
         /// Why the connection closed.
         #[source]
         reason: CloseReason,
@@ -176,7 +176,7 @@ pub enum InvocationError {
     #[error("authentication with {member} failed: {failure}")]
     Authentication {
         /// The endpoint authenticated against.
-        member: Endpoint,
+        member: Address,
         /// Why.
         failure: AuthFailure,
     },
@@ -184,7 +184,7 @@ pub enum InvocationError {
     #[error("could not connect to {address}")]
     Connect {
         /// The endpoint dialled.
-        address: Endpoint,
+        address: Address,
         /// The transport's error.
         #[source]
         source: Arc<ConnectError>,
@@ -194,7 +194,7 @@ pub enum InvocationError {
     #[error("connection to {address} could not be set up within {timeout:?}")]
     SetupTimeout {
         /// The endpoint dialled.
-        address: Endpoint,
+        address: Address,
         /// The connection timeout, which covers the whole set-up.
         timeout: Duration,
     },
@@ -210,7 +210,7 @@ pub enum InvocationError {
         /// Connect rounds made.
         attempts: u32,
         /// Endpoints tried.
-        tried: Vec<Endpoint>,
+        tried: Vec<Address>,
         /// The last error.
         #[source]
         last: Option<Box<InvocationError>>,

@@ -44,15 +44,21 @@ mod retry;
 mod sync;
 mod view;
 
-pub use addresses::{AddressSource, DiscoveryAddresses, StaticSeeds};
-pub use backoff::BackoffConfig;
+pub use addresses::{AddressSource, DiscoveryAddresses};
 pub use client::{
     ClientEvent, ClientStats, ClusterClient, EventHandler, ListenerId, ListenerRegistration, Target,
 };
-pub use config::{Credentials, InvocationConfig, LoadBalancer, ReconnectMode};
+pub use config::{
+    Credentials, DEFAULT_BACKUP_ACK_TO_CLIENT_ENABLED, DEFAULT_CLUSTER_NAME,
+    DEFAULT_FAIL_ON_INDETERMINATE_OPERATION_STATE, DEFAULT_HEARTBEAT_INTERVAL, DEFAULT_HEARTBEAT_TIMEOUT,
+    DEFAULT_INVOCATION_RETRY_PAUSE, DEFAULT_INVOCATION_TIMEOUT, DEFAULT_OPERATION_BACKUP_TIMEOUT,
+    DEFAULT_REDO_OPERATION, DEFAULT_SKIP_MEMBER_LIST_DURING_RECONNECTION, DEFAULT_SMART_ROUTING,
+    InvocationConfig, LoadBalancer, ReconnectMode,
+};
 pub use connection::connector::{Connector, TransportConnector};
 pub use connection::dialer::MAX_CONCURRENT_DIALS;
 pub use connection::{Connections, MemberConnection};
 pub use error::{AuthFailure, Indeterminate, InvocationError, ServerError};
+pub use hazelcast_discovery::Backoff;
 pub use retry::{CallInfo, DefaultRetryPolicy, RetryPolicy};
 pub use view::{ClusterSnapshot, MAX_MEMBERS, MemberList, MembershipDiff, PartitionTable, ViewError};

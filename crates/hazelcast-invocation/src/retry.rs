@@ -21,6 +21,7 @@ use std::fmt;
 use std::time::Duration;
 
 use hazelcast_codec::ErrorCode;
+use hazelcast_discovery::Backoff;
 
 use crate::client::Target;
 use crate::error::InvocationError;
@@ -122,19 +123,22 @@ pub(crate) fn server_error_class(code: ErrorCode) -> ServerErrorClass {
 /// Pause before the `n`-th retry of an invocation (1-based): the first five retries go at once,
 /// then 1, 2, 4 … ms, capped at `max` (Java's pacing).
 pub(crate) fn retry_pause(n: u32, max: Duration) -> Duration {
-    if n <= 5 {
+    if n <= FAST_RETRIES {
         return Duration::ZERO;
     }
-    let exp = (n - 5).min(40);
-    Duration::from_millis(1u64 << (exp - 1)).min(max)
+    Backoff::new(Duration::from_millis(1), max, 2.0).delay(n - FAST_RETRIES - 1)
 }
+
+/// Attempts retried at once before the pause starts growing (the Java client's
+/// `MAX_FAST_INVOCATION_COUNT`).
+const FAST_RETRIES: u32 = 5;
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::error::ServerError;
     use hazelcast_codec::Uuid;
-    use hazelcast_transport::{CloseReason, Endpoint};
+    use hazelcast_transport::{Address, CloseReason};
 
     fn call(retryable: bool, target: Target, redo: bool) -> CallInfo {
         CallInfo {
@@ -156,7 +160,7 @@ mod tests {
 
     fn disconnected() -> InvocationError {
         InvocationError::TargetDisconnected {
-            member: Endpoint::new("127.0.0.1", 5701),
+            member: Address::new("127.0.0.1", 5701),
             reason: CloseReason::Eof,
         }
     }
@@ -241,9 +245,6 @@ mod tests {
         assert_eq!(retry_pause(6, max), Duration::from_millis(1));
         assert_eq!(retry_pause(8, max), Duration::from_millis(4));
         assert_eq!(retry_pause(30, max), max);
-        assert_eq!(
-            retry_pause(u32::MAX, Duration::MAX),
-            Duration::from_millis(1 << 39)
-        );
+        assert_eq!(retry_pause(u32::MAX, Duration::MAX), Duration::MAX);
     }
 }

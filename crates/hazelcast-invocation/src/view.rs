@@ -169,10 +169,10 @@ impl MembershipDiff {
 
 /// The diff of two member lists, in time linear in their lengths.
 pub(crate) fn diff(old: &MemberList, new: &MemberList) -> MembershipDiff {
-    fn keys(list: &MemberList) -> HashSet<(Uuid, String, i32)> {
+    fn keys(list: &MemberList) -> HashSet<(Uuid, String, u16)> {
         list.members.iter().map(key).collect()
     }
-    fn key(m: &MemberInfo) -> (Uuid, String, i32) {
+    fn key(m: &MemberInfo) -> (Uuid, String, u16) {
         let a = m.client_address();
         (m.uuid, a.host.clone(), a.port)
     }
@@ -310,14 +310,15 @@ impl ClusterView {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use hazelcast_codec::custom::{Address, MemberVersion};
+    use hazelcast_codec::Address;
+    use hazelcast_codec::custom::MemberVersion;
     use hazelcast_codec::types::EntryList;
 
-    fn member(n: u128, port: i32) -> MemberInfo {
+    fn member(n: u128, port: u16) -> MemberInfo {
         MemberInfo::new(
             Uuid::from_u128(n),
             false,
-            Address::new(port, "127.0.0.1".into()),
+            Address::new("127.0.0.1", port),
             EntryList(Vec::new()),
             MemberVersion::new(5, 7, 0),
             None,

@@ -7,7 +7,9 @@ use std::time::{Duration, Instant};
 
 use bytes::BytesMut;
 use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::client::{AuthenticationRequest, AuthenticationResponse, ROUTING_MODE_SMART};
+use hazelcast_codec::messages::client::{
+    ClientAuthenticationRequest, ClientAuthenticationResponse, ROUTING_MODE_SMART,
+};
 use hazelcast_codec::types::ListRef;
 use hazelcast_codec::{
     ClientMessage, CodecError, MessageDecoder, PROTOCOL_PREAMBLE, SERIALIZATION_VERSION, Uuid,
@@ -132,14 +134,14 @@ impl RawConnection {
     pub fn authenticate(
         &mut self,
         cluster_name: &str,
-    ) -> Result<(ClientMessage, AuthenticationResponse), RawError> {
+    ) -> Result<(ClientMessage, ClientAuthenticationResponse), RawError> {
         let id = self.next_correlation_id;
         self.next_correlation_id += 1;
         let mut request = authentication_request(cluster_name, "hazelcast-rs-it");
         request.set_correlation_id(id);
         self.send_raw(&request)?;
         let msg = self.recv_answer(id, Duration::from_secs(30), |_| {})?;
-        let decoded = AuthenticationResponse::decode(&msg)?;
+        let decoded = ClientAuthenticationResponse::decode(&msg)?;
         Ok((msg, decoded))
     }
 }
@@ -147,7 +149,7 @@ impl RawConnection {
 /// An encoded `Client.Authentication` request without credentials (smart routing, serialization
 /// version 1, a fresh client UUID, correlation id 0: set it before sending).
 pub fn authentication_request(cluster_name: &str, client_name: &str) -> ClientMessage {
-    let request = AuthenticationRequest {
+    let request = ClientAuthenticationRequest {
         uuid: Some(Uuid::new_v4()),
         serialization_version: SERIALIZATION_VERSION,
         routing_mode: ROUTING_MODE_SMART,

@@ -9,8 +9,8 @@ use std::time::{Duration, Instant};
 use bytes::BytesMut;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{
-    AUTH_STATUS_AUTHENTICATED, AddClusterViewListenerRequest, AddClusterViewListenerResponse,
-    AuthenticationRequest, AuthenticationResponse, ROUTING_MODE_SMART,
+    AUTH_STATUS_AUTHENTICATED, ClientAddClusterViewListenerRequest, ClientAddClusterViewListenerResponse,
+    ClientAuthenticationRequest, ClientAuthenticationResponse, ROUTING_MODE_SMART,
 };
 use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapPutRequest, MapPutResponse};
 use hazelcast_codec::types::ListRef;
@@ -35,7 +35,7 @@ const ANSWER: Duration = Duration::from_secs(30);
 /// How long a test waits to assert that something does NOT happen.
 const QUIET: Duration = Duration::from_millis(500);
 
-const AUTH: i32 = AuthenticationRequest::MESSAGE_TYPE;
+const AUTH: i32 = ClientAuthenticationRequest::MESSAGE_TYPE;
 const PUT: i32 = MapPutRequest::MESSAGE_TYPE;
 const GET: i32 = MapGetRequest::MESSAGE_TYPE;
 const PUT_ANSWER: i32 = 0x010101;
@@ -160,11 +160,11 @@ impl Client {
         }
     }
 
-    async fn authenticate(&mut self, cluster_name: &str) -> AuthenticationResponse {
+    async fn authenticate(&mut self, cluster_name: &str) -> ClientAuthenticationResponse {
         let request = hazelcast_testkit::raw::authentication_request(cluster_name, "hazelcast-rs-proxy-test");
         let id = self.send_message(request).await;
         let msg = self.answer(id, ANSWER).await.expect("authentication answer");
-        let auth = AuthenticationResponse::decode(&msg).expect("an authentication response");
+        let auth = ClientAuthenticationResponse::decode(&msg).expect("an authentication response");
         assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED, "authenticated");
         auth
     }
@@ -557,8 +557,9 @@ async fn feedback_receives_matched_messages_and_transform_rewrites_them() {
 
     let seen = recv_feedback(&mut requests).await;
     assert_eq!(seen.correlation_id(), put);
-    let (_, _, name, key, value) = MapPutRequest::decode_request(&seen).expect("a put request");
-    assert_eq!(name, map);
+    let put_params = MapPutRequest::decode_request(&seen).expect("a put request");
+    assert_eq!(put_params.name, map);
+    let (key, value) = (put_params.key, put_params.value);
     assert_eq!(String::from_data(&key).expect("string key"), "k");
     assert_eq!(i32::from_data(&value).expect("i32 value"), 1);
     client.answer(put, ANSWER).await.expect("put answer");
@@ -582,7 +583,7 @@ async fn events_are_told_apart_from_responses() {
     ]);
     let mut client = Client::connect(proxy.address(0)).await;
     client.authenticate(cluster.cluster_name()).await;
-    let id = client.send(&AddClusterViewListenerRequest {}, -1).await;
+    let id = client.send(&ClientAddClusterViewListenerRequest {}, -1).await;
     // The member pushes the members view (and the partitions view) as events.
     let event = recv_feedback(&mut events).await;
     assert!(event.is_event());
@@ -595,7 +596,7 @@ async fn events_are_told_apart_from_responses() {
         match client.recv(wait).await {
             Ok(msg) => {
                 assert!(!msg.is_event(), "an event got through: {msg:?}");
-                AddClusterViewListenerResponse::decode(&msg).expect("listener answer");
+                ClientAddClusterViewListenerResponse::decode(&msg).expect("listener answer");
                 answered = true;
             }
             Err(Recv::Timeout) if answered => break,
@@ -629,7 +630,7 @@ async fn dropping_the_proxy_closes_its_connections_and_listeners() {
 async fn hostile_client(server: &HostileServer) -> (Client, i64) {
     let mut client = Client::connect(server.address()).await;
     let labels: [String; 0] = [];
-    let request = AuthenticationRequest {
+    let request = ClientAuthenticationRequest {
         uuid: Some(Uuid::new_v4()),
         serialization_version: SERIALIZATION_VERSION,
         routing_mode: ROUTING_MODE_SMART,
@@ -748,7 +749,7 @@ async fn hostile_unknown_message_type_answers_the_request() {
     let answer = client.recv(ANSWER).await.expect("an answer");
     assert_eq!(answer.message_type(), UNKNOWN_MESSAGE_TYPE);
     assert_eq!(answer.correlation_id(), id);
-    assert!(AuthenticationResponse::decode(&answer).is_err());
+    assert!(ClientAuthenticationResponse::decode(&answer).is_err());
 
     // The blocking RawConnection sees the same.
     let addr = server.address();
@@ -798,10 +799,10 @@ async fn hostile_slow_authentication_arrives_byte_by_byte() {
     let answer = client.recv(ANSWER).await.expect("the slow answer");
     let elapsed = started.elapsed();
     assert_eq!(answer.correlation_id(), id);
-    let auth = AuthenticationResponse::decode(&answer).expect("an authentication response");
+    let auth = ClientAuthenticationResponse::decode(&answer).expect("an authentication response");
     assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
     let address = auth.address.expect("an address");
-    assert_eq!(i32::from(server.address().port()), address.port);
+    assert_eq!(server.address().port(), address.port);
     let len = answer.len();
     assert!(
         elapsed >= per_byte * (len as u32 - 1),

@@ -1,55 +1,10 @@
-//! What to dial ([`Endpoint`]) and how ([`ConnectionConfig`], [`SocketOptions`]).
+//! How to dial ([`ConnectionConfig`], [`SocketOptions`]).
 
-use std::fmt;
 use std::time::Duration;
 
 use hazelcast_codec::DecoderLimits;
 
 use crate::tls::TlsConnector;
-
-/// The address to dial: a host (DNS name or IP literal; IPv6 without brackets) and a port.
-///
-/// Unless [`TlsConfig::server_name`](crate::TlsConfig::server_name) overrides it, `host` is also
-/// the name sent as SNI (for DNS names) and verified against the server certificate (an IP literal
-/// is matched against the certificate's IP address SANs).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub struct Endpoint {
-    /// DNS name or IP literal (IPv6 without brackets).
-    pub host: String,
-    /// TCP port.
-    pub port: u16,
-}
-
-impl Endpoint {
-    /// An endpoint for `host` and `port`. Brackets around an IPv6 literal are removed.
-    pub fn new(host: impl Into<String>, port: u16) -> Self {
-        let host = host.into();
-        let host = match host.strip_prefix('[').and_then(|h| h.strip_suffix(']')) {
-            Some(inner) => inner.to_owned(),
-            None => host,
-        };
-        Endpoint { host, port }
-    }
-}
-
-impl From<std::net::SocketAddr> for Endpoint {
-    fn from(addr: std::net::SocketAddr) -> Self {
-        Endpoint {
-            host: addr.ip().to_string(),
-            port: addr.port(),
-        }
-    }
-}
-
-impl fmt::Display for Endpoint {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        if self.host.contains(':') {
-            write!(f, "[{}]:{}", self.host, self.port)
-        } else {
-            write!(f, "{}:{}", self.host, self.port)
-        }
-    }
-}
 
 /// Socket options applied to every connection before it connects.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -25,9 +25,10 @@ async fn within<F: std::future::Future>(
     }
 }
 
-use crate::config::{ConnectionConfig, Endpoint, SocketOptions};
+use crate::config::{ConnectionConfig, SocketOptions};
 use crate::error::{CloseReason, ConnectError, ConnectStage, LocalCloseReason, SendError};
 use crate::tls::{self, TlsError};
+use hazelcast_codec::Address;
 
 /// Receives what a connection reads, on the connection's reader task.
 ///
@@ -86,7 +87,7 @@ struct Counters {
 /// State shared by the handles and the two tasks.
 struct State {
     id: u64,
-    endpoint: Endpoint,
+    endpoint: Address,
     remote: SocketAddr,
     local: SocketAddr,
     handler: Arc<dyn MessageHandler>,
@@ -198,7 +199,7 @@ impl Connection {
     }
 
     /// The endpoint that was dialled.
-    pub fn endpoint(&self) -> &Endpoint {
+    pub fn endpoint(&self) -> &Address {
         &self.state().endpoint
     }
 
@@ -337,7 +338,7 @@ impl Connection {
 ///
 /// When called outside a tokio runtime.
 pub async fn connect(
-    endpoint: &Endpoint,
+    endpoint: &Address,
     config: &ConnectionConfig,
     handler: Arc<dyn MessageHandler>,
 ) -> Result<Connection, ConnectError> {
@@ -524,7 +525,7 @@ static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 
 #[allow(clippy::too_many_arguments)]
 fn start<R, W>(
-    endpoint: &Endpoint,
+    endpoint: &Address,
     config: &ConnectionConfig,
     handler: Arc<dyn MessageHandler>,
     remote: SocketAddr,
@@ -606,7 +607,7 @@ mod tests {
 
     #[test]
     fn connect_future_and_handles_are_send_and_sync() {
-        let endpoint = Endpoint::new("127.0.0.1", 1);
+        let endpoint = Address::new("127.0.0.1", 1);
         let config = ConnectionConfig::default();
         let fut = connect(&endpoint, &config, Arc::new(Nop));
         assert_send(&fut);

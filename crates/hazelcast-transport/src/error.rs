@@ -7,8 +7,8 @@ use std::time::Duration;
 
 use hazelcast_codec::{ClientMessage, CodecError};
 
-use crate::config::Endpoint;
 use crate::tls::TlsError;
+use hazelcast_codec::Address;
 
 /// The stage of [`connect`](crate::connect) that was running when the timeout struck.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -51,7 +51,7 @@ pub enum ConnectError {
     #[error("connecting to {endpoint} timed out after {after:?} during the {stage}")]
     Timeout {
         /// The endpoint being dialled.
-        endpoint: Endpoint,
+        endpoint: Address,
         /// The configured timeout.
         after: Duration,
         /// What was running when it expired.

@@ -19,8 +19,8 @@ use hazelcast_codec::messages::map::{MapGetRequest, MapGetResponse, MapSetReques
 use hazelcast_codec::{CodecError, Deserialize, MessageWriter, PROTOCOL_PREAMBLE, Serialize, partition};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
 use hazelcast_transport::{
-    CloseReason, ConnectError, ConnectStage, ConnectionConfig, ConnectionStats, DEFAULT_WRITE_BATCH_MESSAGES,
-    Endpoint, SendError, TlsConfig, TlsConnector, connect,
+    Address, CloseReason, ConnectError, ConnectStage, ConnectionConfig, ConnectionStats,
+    DEFAULT_WRITE_BATCH_MESSAGES, SendError, TlsConfig, TlsConnector, connect,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
@@ -44,16 +44,16 @@ async fn authenticates_against_a_real_member() {
     let cluster = cluster().await;
     let addr = cluster.address(0);
     let (handler, mut rx) = Recorder::new();
-    let conn = connect(&Endpoint::from(addr), &config(), handler.clone())
+    let conn = connect(&Address::from(addr), &config(), handler.clone())
         .await
         .expect("connect");
     assert_eq!(conn.remote_addr(), addr);
-    assert_eq!(conn.endpoint(), &Endpoint::new("127.0.0.1", addr.port()));
+    assert_eq!(conn.endpoint(), &Address::new("127.0.0.1", addr.port()));
     assert!(conn.local_addr().ip().is_loopback());
     assert!(!conn.is_closed());
     let auth = authenticate(&conn, &mut rx, cluster.cluster_name()).await;
     assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
-    assert_eq!(auth.address.expect("member address").port, i32::from(addr.port()));
+    assert_eq!(auth.address.expect("member address").port, addr.port());
     assert!(conn.last_read() >= conn.last_write() || conn.stats().messages_read == 1);
     let stats = conn.stats();
     assert_eq!(stats.messages_written, 1);
@@ -81,7 +81,7 @@ async fn host_names_are_resolved_and_every_address_is_tried() {
     let cluster = cluster().await;
     let port = cluster.address(0).port();
     let (handler, mut rx) = Recorder::new();
-    let conn = connect(&Endpoint::new("localhost", port), &config(), handler)
+    let conn = connect(&Address::new("localhost", port), &config(), handler)
         .await
         .expect("connect by name");
     assert_eq!(conn.remote_addr(), SocketAddr::from(([127, 0, 0, 1], port)));
@@ -89,7 +89,7 @@ async fn host_names_are_resolved_and_every_address_is_tried() {
     assert_eq!(auth.status, AUTH_STATUS_AUTHENTICATED);
 
     let err = connect(
-        &Endpoint::new("no-such-host.invalid", port),
+        &Address::new("no-such-host.invalid", port),
         &config(),
         Recorder::new().0,
     )
@@ -108,7 +108,7 @@ async fn closed_port_is_refused_fast() {
         l.local_addr().unwrap().port()
     };
     let began = Instant::now();
-    let err = connect(&Endpoint::new("127.0.0.1", port), &config(), Recorder::new().0)
+    let err = connect(&Address::new("127.0.0.1", port), &config(), Recorder::new().0)
         .await
         .expect_err("nothing listens");
     match &err {
@@ -128,7 +128,7 @@ async fn killed_member_closes_the_connection_promptly() {
         .unwrap();
     let cluster = Arc::new(cluster);
     let (handler, mut rx) = Recorder::new();
-    let conn = connect(&Endpoint::from(cluster.address(0)), &config(), handler.clone())
+    let conn = connect(&Address::from(cluster.address(0)), &config(), handler.clone())
         .await
         .expect("connect");
     authenticate(&conn, &mut rx, cluster.cluster_name()).await;
@@ -192,7 +192,7 @@ async fn tcp_connect_timeout_is_honoured() {
         let mut cfg = config();
         cfg.connect_timeout = timeout;
         let began = Instant::now();
-        let err = connect(&Endpoint::from(addr), &cfg, Recorder::new().0)
+        let err = connect(&Address::from(addr), &cfg, Recorder::new().0)
             .await
             .expect_err("connect must time out");
         let elapsed = began.elapsed();
@@ -204,7 +204,7 @@ async fn tcp_connect_timeout_is_honoured() {
             } => {
                 assert_eq!(*stage, ConnectStage::Tcp, "{err}");
                 assert_eq!(*after, timeout);
-                assert_eq!(endpoint, &Endpoint::from(addr));
+                assert_eq!(endpoint, &Address::from(addr));
             }
             other => panic!("{other:?}"),
         }
@@ -232,7 +232,7 @@ async fn tls_handshake_timeout_is_honoured() {
     let mut cfg = ConnectionConfig::with_tls(tls);
     cfg.connect_timeout = timeout;
     let began = Instant::now();
-    let err = connect(&Endpoint::from(addr), &cfg, Recorder::new().0)
+    let err = connect(&Address::from(addr), &cfg, Recorder::new().0)
         .await
         .expect_err("handshake must time out");
     let elapsed = began.elapsed();
@@ -307,7 +307,7 @@ async fn sets_in_order(cfg: ConnectionConfig, map: &str, n: i64) -> ConnectionSt
     const KEYS: i64 = 10;
     let cluster = cluster().await;
     let (handler, mut rx) = Recorder::new();
-    let conn = connect(&Endpoint::from(cluster.address(0)), &cfg, handler)
+    let conn = connect(&Address::from(cluster.address(0)), &cfg, handler)
         .await
         .expect("connect");
     authenticate(&conn, &mut rx, cluster.cluster_name()).await;
@@ -375,7 +375,7 @@ async fn requests_of_tasks_woken_together_share_a_write() {
     let cluster = cluster().await;
     let (handler, mut rx) = Recorder::new();
     let conn = Arc::new(
-        connect(&Endpoint::from(cluster.address(0)), &config(), handler)
+        connect(&Address::from(cluster.address(0)), &config(), handler)
             .await
             .expect("connect"),
     );
@@ -443,7 +443,7 @@ async fn full_queue_gives_queue_full_and_send_waits() {
     cfg.outbound_queue_capacity = 4;
     cfg.socket.send_buffer_size = Some(64 * 1024);
     let (handler, _rx) = Recorder::new();
-    let conn = connect(&Endpoint::from(addr), &cfg, handler.clone())
+    let conn = connect(&Address::from(addr), &cfg, handler.clone())
         .await
         .expect("connect");
 
@@ -509,7 +509,7 @@ async fn try_send_fails_fast_at_capacity() {
     let addr = listener.local_addr().unwrap();
     let mut cfg = config();
     cfg.outbound_queue_capacity = 3;
-    let endpoint = Endpoint::from(addr);
+    let endpoint = Address::from(addr);
     let (accepted, conn) = tokio::join!(listener.accept(), connect(&endpoint, &cfg, Recorder::new().0));
     let _peer = accepted.unwrap();
     let conn = conn.unwrap();
@@ -543,7 +543,7 @@ async fn hostile_frame_length_closes_with_protocol_error() {
     });
     let (handler, _rx) = Recorder::new();
     let began = Instant::now();
-    let conn = connect(&Endpoint::from(addr), &config(), handler.clone())
+    let conn = connect(&Address::from(addr), &config(), handler.clone())
         .await
         .unwrap();
     let reason = tokio::time::timeout(Duration::from_secs(5), conn.closed())
@@ -591,7 +591,7 @@ async fn fragments_are_reassembled_and_eof_is_reported() {
         s.shutdown().await.unwrap();
     });
     let (handler, mut rx) = Recorder::new();
-    let conn = connect(&Endpoint::from(addr), &config(), handler.clone())
+    let conn = connect(&Address::from(addr), &config(), handler.clone())
         .await
         .unwrap();
     let got = tokio::time::timeout(Duration::from_secs(5), rx.recv())
@@ -614,7 +614,7 @@ async fn dropping_all_handles_closes_the_connection() {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (handler, _rx) = Recorder::new();
-    let (endpoint, cfg) = (Endpoint::from(addr), config());
+    let (endpoint, cfg) = (Address::from(addr), config());
     let (accepted, conn) = tokio::join!(listener.accept(), connect(&endpoint, &cfg, handler.clone()));
     let (mut peer, _) = accepted.unwrap();
     let conn = conn.unwrap();
@@ -654,7 +654,7 @@ fn get_request(name: &str, key: &hazelcast_codec::Data, id: i64) -> hazelcast_co
 async fn an_answer_above_the_limit_fails_alone_and_the_connection_stays_open() {
     const LIMIT: usize = 1024 * 1024;
     let cluster = cluster().await;
-    let endpoint = Endpoint::from(cluster.address(0));
+    let endpoint = Address::from(cluster.address(0));
     let map = "transport-oversized";
     let (big_key, small_key) = ("big".to_data(), "small".to_data());
     let big_value = vec![0x5Au8; 2 * 1024 * 1024].to_data();
@@ -722,7 +722,7 @@ async fn a_message_above_the_limit_is_refused_and_the_connection_stays_open() {
     let mut cfg = config();
     cfg.decoder_limits.max_message_size = LIMIT;
     let (handler, mut rx) = Recorder::new();
-    let conn = connect(&Endpoint::from(cluster.address(0)), &cfg, handler.clone())
+    let conn = connect(&Address::from(cluster.address(0)), &cfg, handler.clone())
         .await
         .expect("connect");
     authenticate(&conn, &mut rx, cluster.cluster_name()).await;

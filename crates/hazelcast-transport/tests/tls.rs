@@ -15,7 +15,7 @@ use std::time::Duration;
 use hazelcast_codec::messages::client::AUTH_STATUS_AUTHENTICATED;
 use hazelcast_testkit::{ClusterConfig, TestPki, TlsCluster, TlsFront, TlsFrontOptions, TlsProtocolVersion};
 use hazelcast_transport::{
-    CloseReason, ConnectError, Connection, ConnectionConfig, Endpoint, Secret, TlsConfig, TlsConfigError,
+    Address, CloseReason, ConnectError, Connection, ConnectionConfig, Secret, TlsConfig, TlsConfigError,
     TlsConnector, TlsError, TlsVersion, connect,
 };
 
@@ -63,7 +63,7 @@ fn connection_config(tls: &TlsConfig) -> ConnectionConfig {
     c
 }
 
-async fn connect_and_authenticate(endpoint: &Endpoint, tls: &TlsConfig) -> Connection {
+async fn connect_and_authenticate(endpoint: &Address, tls: &TlsConfig) -> Connection {
     let f = fx().await;
     let (handler, mut rx) = Recorder::new();
     let conn = connect(endpoint, &connection_config(tls), handler)
@@ -74,7 +74,7 @@ async fn connect_and_authenticate(endpoint: &Endpoint, tls: &TlsConfig) -> Conne
     conn
 }
 
-async fn connect_err(endpoint: &Endpoint, tls: &TlsConfig) -> ConnectError {
+async fn connect_err(endpoint: &Address, tls: &TlsConfig) -> ConnectError {
     connect(endpoint, &connection_config(tls), Recorder::new().0)
         .await
         .expect_err("the TLS connect must fail")
@@ -82,7 +82,7 @@ async fn connect_err(endpoint: &Endpoint, tls: &TlsConfig) -> ConnectError {
 
 /// The outcome of a connection a TLS 1.3 server may reject only after the handshake: either the
 /// connect fails with a TLS error, or the connection closes with one before an answer arrives.
-async fn rejected(endpoint: &Endpoint, tls: &TlsConfig) -> TlsError {
+async fn rejected(endpoint: &Address, tls: &TlsConfig) -> TlsError {
     let f = fx().await;
     let (handler, _rx) = Recorder::new();
     match connect(endpoint, &connection_config(tls), handler.clone()).await {
@@ -103,8 +103,8 @@ async fn rejected(endpoint: &Endpoint, tls: &TlsConfig) -> TlsError {
     }
 }
 
-fn ep(addr: SocketAddr) -> Endpoint {
-    Endpoint::from(addr)
+fn ep(addr: SocketAddr) -> Address {
+    Address::from(addr)
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -117,7 +117,7 @@ async fn server_auth_with_test_ca_by_ip_and_by_name() {
     // By name: SNI `localhost`, verified against the DNS SAN; `localhost` may resolve to ::1
     // first, where the TLS front does not listen, so the next address is tried.
     let conn = connect_and_authenticate(
-        &Endpoint::new("localhost", addr.port()),
+        &Address::new("localhost", addr.port()),
         &tls_config(&f.pki.ca.cert),
     )
     .await;
@@ -144,7 +144,7 @@ async fn every_member_of_a_tls_cluster_authenticates_and_advertises_its_tls_port
         let own = auth.address.expect("member address");
         assert_eq!(
             (own.host.as_str(), own.port),
-            ("127.0.0.1", i32::from(addr.port())),
+            ("127.0.0.1", addr.port()),
             "member {i} advertises its TLS port"
         );
         let members = auth.member_infos.expect("member list").0;

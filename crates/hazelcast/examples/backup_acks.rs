@@ -4,7 +4,7 @@
 //! written without the primary waiting for them.
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example backup_acks
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example backup_acks
 //! ```
 
 mod common;

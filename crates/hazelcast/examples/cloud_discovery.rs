@@ -8,7 +8,7 @@
 //! "hazelcast.cloud"`): Viridian members accept mutual TLS only.
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example cloud_discovery
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example cloud_discovery
 //! ```
 
 mod common;
@@ -17,11 +17,12 @@ use hazelcast_testkit::cloud::{CloudResponse, CloudStub};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    let member = common::first_member()?;
     let stub = CloudStub::start()?;
     let token = "example-token";
     stub.respond(
         token,
-        CloudResponse::members(common::members().into_iter().map(|m| (m.clone(), m))),
+        CloudResponse::members([(member.to_string(), member.to_string())]),
     );
     let ca = tempfile::NamedTempFile::new()?;
     std::fs::write(ca.path(), stub.ca_pem())?;

@@ -4,7 +4,7 @@
 //! 1 s per attempt; then the client connects to the real members.
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example connection_timeout
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example connection_timeout
 //! ```
 
 mod common;

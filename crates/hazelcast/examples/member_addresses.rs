@@ -4,7 +4,7 @@
 //! client learns the whole member list from the cluster, so one reachable seed is enough.
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701,127.0.0.1:5702 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example member_addresses
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701,127.0.0.1:5702 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example member_addresses
 //! ```
 
 mod common;

@@ -5,7 +5,7 @@
 //! only the public address answers.
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example public_ip
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example public_ip
 //! ```
 
 mod common;
@@ -13,7 +13,11 @@ mod common;
 #[tokio::main]
 async fn main() -> Result<(), hazelcast::HazelcastError> {
     for use_public_ip in [None, Some(false)] {
-        let client = common::builder().use_public_ip(use_public_ip).start().await?;
+        let mut builder = common::builder();
+        if let Some(public) = use_public_ip {
+            builder = builder.use_public_ip(public);
+        }
+        let client = builder.start().await?;
         println!("use_public_ip = {use_public_ip:?}: connected to");
         if let Some(cc) = client.cluster_client() {
             // Smart routing opens the other members' connections right after the start.

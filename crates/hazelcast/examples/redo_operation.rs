@@ -3,7 +3,7 @@
 //! default). Read-only calls are always retried.
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example redo_operation
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example redo_operation
 //! ```
 //! Kill a member while it runs to see the calls survive.
 

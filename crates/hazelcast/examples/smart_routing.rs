@@ -3,7 +3,7 @@
 //! which the member forwards (`false`, "unisocket").
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example smart_routing
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example smart_routing
 //! ```
 
 mod common;

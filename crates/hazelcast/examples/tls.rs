@@ -7,7 +7,7 @@
 //! addresses).
 //!
 //! ```sh
-//! HZ_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example tls
+//! HZ_CLUSTER_MEMBERS=127.0.0.1:5701 HZ_CLUSTER_NAME=dev cargo run -p hazelcast --example tls
 //! ```
 
 mod common;
@@ -16,7 +16,7 @@ use hazelcast_testkit::{TestPki, TlsFront, TlsFrontOptions};
 
 #[tokio::main]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
-    let member: std::net::SocketAddr = common::members()[0].parse()?;
+    let member = common::first_member()?;
     let pki = TestPki::generate()?;
     let front = TlsFront::start(&pki, &[member], &TlsFrontOptions::mutual(pki.ca.cert.clone()))?;
     let tls_address = front.address(0);

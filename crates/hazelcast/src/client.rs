@@ -6,7 +6,9 @@ use std::time::Duration;
 
 use hazelcast_codec::custom::MemberInfo;
 use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::client::{CreateProxyRequest, CreateProxyResponse, DestroyProxyRequest};
+use hazelcast_codec::messages::client::{
+    ClientCreateProxyRequest, ClientCreateProxyResponse, ClientDestroyProxyRequest,
+};
 use hazelcast_codec::{Data, Deserialize, Serialize, Uuid};
 use hazelcast_invocation::{ClientEvent, ClusterClient, InvocationError, Target};
 use tokio::sync::{broadcast, watch};
@@ -324,7 +326,7 @@ impl HazelcastClient {
         let cc = self.cluster()?;
         let answer = cc
             .invoke(
-                &CreateProxyRequest {
+                &ClientCreateProxyRequest {
                     name,
                     service_name: service,
                 },
@@ -332,7 +334,7 @@ impl HazelcastClient {
             )
             .await
             .map_err(|e| self.call_error(e))?;
-        CreateProxyResponse::decode(&answer)?;
+        ClientCreateProxyResponse::decode(&answer)?;
         lock(&self.inner.proxies).insert(key);
         Ok(())
     }
@@ -341,7 +343,7 @@ impl HazelcastClient {
         let cc = self.cluster()?;
         let answer = cc
             .invoke(
-                &DestroyProxyRequest {
+                &ClientDestroyProxyRequest {
                     name,
                     service_name: service,
                 },
@@ -349,7 +351,7 @@ impl HazelcastClient {
             )
             .await
             .map_err(|e| self.call_error(e))?;
-        check_type(&answer, DestroyProxyRequest::MESSAGE_TYPE + 1)?;
+        check_type(&answer, ClientDestroyProxyRequest::MESSAGE_TYPE + 1)?;
         lock(&self.inner.proxies).remove(&(service.to_owned(), name.to_owned()));
         Ok(())
     }
@@ -404,7 +406,7 @@ fn recreate_proxies(inner: &ClientInner, cc: &ClusterClient) {
     cc.spawn(async move {
         let cc = task_cc;
         for (service, name) in proxies {
-            let request = CreateProxyRequest {
+            let request = ClientCreateProxyRequest {
                 name: &name,
                 service_name: &service,
             };

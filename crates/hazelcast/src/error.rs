@@ -3,6 +3,7 @@
 
 use hazelcast_codec::CodecError;
 use hazelcast_invocation::InvocationError;
+use hazelcast_transport::TlsConfigError;
 use thiserror::Error;
 
 /// An invalid configuration. Every variant names the option (`key`) as it is spelled in
@@ -20,6 +21,37 @@ pub enum ConfigError {
         source_name: Option<String>,
         /// The parser's message.
         message: String,
+    },
+    /// A configuration file names an option that does not exist (a typo never goes unnoticed).
+    #[error("unknown option `{key}`")]
+    UnknownOption {
+        /// The name as written.
+        key: String,
+    },
+    /// The file format's Cargo feature is off in this build.
+    #[error(
+        "{format} configurations are not supported by this build: enable the `{feature}` feature of the hazelcast crate"
+    )]
+    FormatNotEnabled {
+        /// `TOML`, `YAML` or `JSON`.
+        format: &'static str,
+        /// The Cargo feature that reads it.
+        feature: &'static str,
+    },
+    /// `cloud_discovery_token` is set but this build has no cloud discovery.
+    #[error(
+        "`cloud_discovery_token` is set, but cloud discovery is not in this build: enable the `cloud` feature of the hazelcast crate"
+    )]
+    CloudNotEnabled,
+    /// The TLS options do not make a usable TLS configuration (a file is missing or unreadable,
+    /// a key does not match, an unknown cipher suite, …).
+    #[error("invalid TLS configuration (`{key}`)")]
+    Tls {
+        /// The option the problem is about.
+        key: &'static str,
+        /// What the transport reported.
+        #[source]
+        source: TlsConfigError,
     },
     /// A configuration file could not be read, or its extension is not `.toml`, `.yaml`, `.yml`
     /// or `.json`.
@@ -74,8 +106,13 @@ impl ConfigError {
         match self {
             ConfigError::InvalidValue { key, .. }
             | ConfigError::Conflict { key, .. }
-            | ConfigError::Environment { key, .. } => Some(key),
-            ConfigError::Parse { .. } | ConfigError::File { .. } => None,
+            | ConfigError::Environment { key, .. }
+            | ConfigError::Tls { key, .. } => Some(key),
+            ConfigError::CloudNotEnabled => Some("cloud_discovery_token"),
+            ConfigError::Parse { .. }
+            | ConfigError::File { .. }
+            | ConfigError::UnknownOption { .. }
+            | ConfigError::FormatNotEnabled { .. } => None,
         }
     }
 

@@ -58,10 +58,26 @@
 //!   `ssl_server_name = "hazelcast.cloud"` if the certificates do not name the members' public
 //!   addresses. TLS is not switched on implicitly (a warning is logged when it is off).
 
+mod assembly;
 mod client;
 mod config;
 mod error;
 mod map;
+
+// The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
+// marked `no_run`), so they cannot drift from the API.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+mod readme_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/getting-started.md")]
+mod getting_started_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/configuration.md")]
+mod configuration_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/network.md")]
+mod network_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
@@ -69,7 +85,9 @@ pub use hazelcast_invocation as invocation;
 pub use hazelcast_transport as transport;
 
 pub use client::HazelcastClient;
-pub use config::{ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, SslProtocol, option_names};
+pub use config::{
+    ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
+};
 pub use error::{ConfigError, HazelcastError};
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
@@ -78,4 +96,4 @@ pub use map::{
 pub use hazelcast_codec::custom::MemberInfo;
 pub use hazelcast_codec::{Data, Deserialize, JsonValue, Serialize, Uuid};
 pub use hazelcast_invocation::{ClientEvent, InvocationError, LoadBalancer, ReconnectMode};
-pub use hazelcast_transport::Secret;
+pub use hazelcast_transport::{Secret, TrustStore};

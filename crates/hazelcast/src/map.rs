@@ -12,9 +12,9 @@ use std::time::Duration;
 
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::map::{
-    MapAddEntryListenerRequest, MapAddEntryListenerResponse, MapClearRequest, MapContainsKeyRequest,
-    MapContainsKeyResponse, MapContainsValueRequest, MapContainsValueResponse, MapDeleteRequest,
-    MapEntryEvent, MapEntrySetRequest, MapEntrySetResponse, MapGetAllRequest, MapGetAllResponse,
+    MapAddEntryListenerEntryEvent, MapAddEntryListenerRequest, MapAddEntryListenerResponse, MapClearRequest,
+    MapContainsKeyRequest, MapContainsKeyResponse, MapContainsValueRequest, MapContainsValueResponse,
+    MapDeleteRequest, MapEntrySetRequest, MapEntrySetResponse, MapGetAllRequest, MapGetAllResponse,
     MapGetRequest, MapGetResponse, MapIsEmptyRequest, MapIsEmptyResponse, MapKeySetRequest,
     MapKeySetResponse, MapPutAllRequest, MapPutIfAbsentRequest, MapPutIfAbsentResponse, MapPutRequest,
     MapPutResponse, MapRemoveEntryListenerRequest, MapRemoveIfSameRequest, MapRemoveIfSameResponse,
@@ -712,7 +712,7 @@ pub struct EntryEvent<K, V> {
 }
 
 impl<K: Deserialize, V: Deserialize> EntryEvent<K, V> {
-    fn decode(e: MapEntryEvent) -> Result<Self, HazelcastError> {
+    fn decode(e: MapAddEntryListenerEntryEvent) -> Result<Self, HazelcastError> {
         Ok(EntryEvent {
             event_type: EntryEventType::from_flag(e.event_type),
             key: decode_opt(e.key)?,
@@ -730,7 +730,7 @@ pub(crate) struct EntryListenerRegistration {
     name: String,
     include_value: bool,
     flags: i32,
-    tx: Mutex<Option<mpsc::Sender<MapEntryEvent>>>,
+    tx: Mutex<Option<mpsc::Sender<MapAddEntryListenerEntryEvent>>>,
     dropped: Arc<AtomicU64>,
 }
 
@@ -765,7 +765,7 @@ impl ListenerRegistration for EntryListenerRegistration {
     }
 
     fn on_event(&self, event: ClientMessage) {
-        let decoded = match MapEntryEvent::decode(&event) {
+        let decoded = match MapAddEntryListenerEntryEvent::decode(&event) {
             Ok(e) => e,
             Err(e) => {
                 tracing::warn!(map = %self.name, error = %e, "undecodable entry event");
@@ -789,7 +789,7 @@ impl ListenerRegistration for EntryListenerRegistration {
 /// deserialize as `K`/`V`). Ends when the client shuts down. Dropping it deregisters the
 /// listener (in the background); [`close`](EntryEventStream::close) does it and waits.
 pub struct EntryEventStream<K, V> {
-    rx: mpsc::Receiver<MapEntryEvent>,
+    rx: mpsc::Receiver<MapAddEntryListenerEntryEvent>,
     dropped: Arc<AtomicU64>,
     registration: Option<(ClusterClient, ListenerId, Arc<EntryListenerRegistration>)>,
     _types: PhantomData<fn() -> (K, V)>,

@@ -14,9 +14,11 @@ cluster_members = ["10.0.0.1:5701", "[::1]:5702", "node-3"]
 smart_routing = false
 redo_operation = true
 connection_timeout = 2.5
+max_message_size = "1MiB"
 use_public_ip = true
 ssl_enabled = false
 ssl_cafile = "/tmp/ca.pem"
+ssl_trust_store = "builtin"
 ssl_certfile = "/tmp/cert.pem"
 ssl_keyfile = "/tmp/key.pem"
 ssl_password = "key-secret-123"
@@ -53,9 +55,11 @@ cluster_members: ["10.0.0.1:5701", "[::1]:5702", "node-3"]
 smart_routing: false
 redo_operation: true
 connection_timeout: 2.5
+max_message_size: 1048576
 use_public_ip: true
 ssl_enabled: false
 ssl_cafile: /tmp/ca.pem
+ssl_trust_store: builtin
 ssl_certfile: /tmp/cert.pem
 ssl_keyfile: /tmp/key.pem
 ssl_password: key-secret-123
@@ -92,9 +96,11 @@ const JSON_ALL: &str = r#"{
 "smart_routing": false,
 "redo_operation": true,
 "connection_timeout": 2.5,
+"max_message_size": 1048576,
 "use_public_ip": true,
 "ssl_enabled": false,
 "ssl_cafile": "/tmp/ca.pem",
+"ssl_trust_store": "builtin",
 "ssl_certfile": "/tmp/cert.pem",
 "ssl_keyfile": "/tmp/key.pem",
 "ssl_password": "key-secret-123",
@@ -132,7 +138,8 @@ fn expected_all() -> ClientConfig {
         .smart_routing(false)
         .redo_operation(true)
         .connection_timeout(Duration::from_millis(2500))
-        .use_public_ip(Some(true))
+        .max_message_size(1 << 20)
+        .use_public_ip(true)
         .ssl_enabled(false)
         .ssl_cafile("/tmp/ca.pem")
         .ssl_certfile("/tmp/cert.pem")

@@ -675,6 +675,12 @@ pub struct ErrorResponse {
 }
 
 impl ErrorResponse {
+    /// An error response from the exception (element 0) and its causes (the member side; tests
+    /// and the test kit).
+    pub fn new(errors: Vec<ErrorHolder>) -> Self {
+        ErrorResponse { errors }
+    }
+
     /// Decodes an error response.
     pub fn decode(msg: &ClientMessage) -> Result<Self, CodecError> {
         super::check_type(msg, crate::message::ERROR_MESSAGE_TYPE)?;

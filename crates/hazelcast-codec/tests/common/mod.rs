@@ -5,27 +5,32 @@
 
 use bytes::Bytes;
 use hazelcast_codec::custom::{
-    Address, DistributedObjectInfo, EndpointQualifier, ErrorHolder, MemberInfo, MemberVersion,
-    StackTraceElement, Version,
+    DistributedObjectInfo, EndpointQualifier, ErrorHolder, MemberInfo, MemberVersion, StackTraceElement,
+    Version,
 };
 use hazelcast_codec::frame::{FRAME_HEADER_SIZE, flags};
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{
-    AuthenticationRequest, AuthenticationResponse, BackupEvent, ClusterVersionEvent, CreateProxyRequest,
-    GetDistributedObjectsResponse, MemberGroupsViewEvent, MembersViewEvent, PartitionsViewEvent, PingRequest,
+    ClientAddClusterViewListenerClusterVersionEvent, ClientAddClusterViewListenerMemberGroupsViewEvent,
+    ClientAddClusterViewListenerMembersViewEvent, ClientAddClusterViewListenerPartitionsViewEvent,
+    ClientAuthenticationRequest, ClientAuthenticationResponse, ClientCreateProxyRequest,
+    ClientGetDistributedObjectsResponse, ClientLocalBackupListenerBackupEvent, ClientPingRequest,
 };
 use hazelcast_codec::messages::map::{
-    MapEntryEvent, MapGetAllResponse, MapPutAllRequest, MapPutRequest, MapPutResponse, MapSizeResponse,
+    MapAddEntryListenerEntryEvent, MapGetAllResponse, MapPutAllRequest, MapPutRequest, MapPutResponse,
+    MapSizeResponse,
 };
 use hazelcast_codec::types::{
     ByteArray, Decode, Encode, EntryList, EntryListRef, FixedList, ListRef, PartitionOwners, UuidGroups,
     VarList,
 };
-use hazelcast_codec::{ClientMessage, Data, DecoderLimits, MessageWriter, Serialize, Uuid};
+use hazelcast_codec::{Address, ClientMessage, Data, DecoderLimits, MessageWriter, Serialize, Uuid};
 use proptest::collection::vec;
 use proptest::option;
 use proptest::prelude::*;
 use proptest::sample::Index;
+
+pub(crate) mod sample;
 
 // ---- hex helpers ----
 
@@ -150,7 +155,7 @@ pub(crate) fn byte_array() -> impl Strategy<Value = ByteArray> {
 }
 
 pub(crate) fn address() -> impl Strategy<Value = Address> {
-    (any::<i32>(), string()).prop_map(|(port, host)| Address::new(port, host))
+    (1..=u16::MAX, string()).prop_map(|(port, host)| Address::new(host, port))
 }
 
 pub(crate) fn member_version() -> impl Strategy<Value = MemberVersion> {
@@ -226,8 +231,8 @@ pub(crate) fn int_list() -> impl Strategy<Value = FixedList<i32>> {
     vec(any::<i32>(), 0..8).prop_map(FixedList)
 }
 
-/// An `AuthenticationResponse` whose first `present` later fields (of 7) are set.
-pub(crate) fn authentication_response() -> impl Strategy<Value = AuthenticationResponse> {
+/// An `ClientAuthenticationResponse` whose first `present` later fields (of 7) are set.
+pub(crate) fn authentication_response() -> impl Strategy<Value = ClientAuthenticationResponse> {
     (
         (
             any::<u8>(),
@@ -250,7 +255,7 @@ pub(crate) fn authentication_response() -> impl Strategy<Value = AuthenticationR
     )
         .prop_map(|(f, lf, v, lv, present)| {
             let p = |i: usize| i < present;
-            AuthenticationResponse::new(
+            ClientAuthenticationResponse::new(
                 f.0,
                 f.1,
                 f.2,
@@ -274,9 +279,9 @@ pub(crate) fn authentication_response() -> impl Strategy<Value = AuthenticationR
 /// from a single frame to dozens of frames.
 pub(crate) fn message() -> impl Strategy<Value = ClientMessage> {
     prop_oneof![
-        (any::<i64>()).prop_map(|c| with_corr(PingRequest {}.encode(-1), c)),
+        (any::<i64>()).prop_map(|c| with_corr(ClientPingRequest {}.encode(-1), c)),
         (string(), string(), any::<i64>()).prop_map(|(n, s, c)| with_corr(
-            CreateProxyRequest {
+            ClientCreateProxyRequest {
                 name: &n,
                 service_name: &s
             }
@@ -318,7 +323,7 @@ pub(crate) fn message() -> impl Strategy<Value = ClientMessage> {
             any::<i64>()
         )
             .prop_map(|(uuid, cluster, user, labels, c)| {
-                let req = AuthenticationRequest {
+                let req = ClientAuthenticationRequest {
                     uuid,
                     serialization_version: 1,
                     routing_mode: 1,
@@ -337,16 +342,18 @@ pub(crate) fn message() -> impl Strategy<Value = ClientMessage> {
         (any::<i32>(), any::<i64>()).prop_map(|(v, c)| MapSizeResponse::new(v).encode(c)),
         (data_entries(), any::<i64>()).prop_map(|(e, c)| MapGetAllResponse::new(EntryList(e)).encode(c)),
         (vec(distributed_object_info(), 0..4), any::<i64>())
-            .prop_map(|(o, c)| GetDistributedObjectsResponse::new(VarList(o)).encode(c)),
+            .prop_map(|(o, c)| ClientGetDistributedObjectsResponse::new(VarList(o)).encode(c)),
         (authentication_response(), any::<i64>()).prop_map(|(r, c)| r.encode(c)),
         (any::<i32>(), member_infos(), any::<i64>())
-            .prop_map(|(v, m, c)| MembersViewEvent::new(v, m).encode(c)),
+            .prop_map(|(v, m, c)| ClientAddClusterViewListenerMembersViewEvent::new(v, m).encode(c)),
         (any::<i32>(), partition_owners(), any::<i64>())
-            .prop_map(|(v, p, c)| PartitionsViewEvent::new(v, p).encode(c)),
+            .prop_map(|(v, p, c)| ClientAddClusterViewListenerPartitionsViewEvent::new(v, p).encode(c)),
         (any::<i32>(), uuid_groups(), any::<i64>())
-            .prop_map(|(v, g, c)| MemberGroupsViewEvent::new(v, g).encode(c)),
-        (version(), any::<i64>()).prop_map(|(v, c)| ClusterVersionEvent::new(v).encode(c)),
-        (any::<i64>(), any::<i64>()).prop_map(|(id, c)| BackupEvent::new(id).encode(c)),
+            .prop_map(|(v, g, c)| ClientAddClusterViewListenerMemberGroupsViewEvent::new(v, g).encode(c)),
+        (version(), any::<i64>())
+            .prop_map(|(v, c)| ClientAddClusterViewListenerClusterVersionEvent::new(v).encode(c)),
+        (any::<i64>(), any::<i64>())
+            .prop_map(|(id, c)| ClientLocalBackupListenerBackupEvent::new(id).encode(c)),
         (
             any::<i32>(),
             uuid(),
@@ -357,7 +364,9 @@ pub(crate) fn message() -> impl Strategy<Value = ClientMessage> {
             opt_data(),
             any::<i64>()
         )
-            .prop_map(|(t, u, n, k, v, o, m, c)| MapEntryEvent::new(t, u, n, k, v, o, m).encode(c)),
+            .prop_map(
+                |(t, u, n, k, v, o, m, c)| MapAddEntryListenerEntryEvent::new(t, u, n, k, v, o, m).encode(c)
+            ),
         (vec(error_holder(), 0..3), any::<i64>()).prop_map(|(e, c)| error_message(&e, c)),
     ]
 }

@@ -6,8 +6,10 @@ use std::sync::Arc;
 
 use hazelcast_codec::ClientMessage;
 use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::client::{AddClusterViewListenerRequest, ClusterViewEvent};
-use hazelcast_transport::{CloseReason, Endpoint, LocalCloseReason};
+use hazelcast_codec::messages::client::{
+    ClientAddClusterViewListenerEvent, ClientAddClusterViewListenerRequest,
+};
+use hazelcast_transport::{Address, CloseReason, LocalCloseReason};
 use rand::seq::SliceRandom;
 
 use crate::backoff::WaitStrategy;
@@ -24,14 +26,14 @@ impl Inner {
     /// (refused credentials, a rejected discovery token) ends it after the round.
     pub(crate) async fn connect_to_cluster(self: &Arc<Self>) -> Result<(), InvocationError> {
         let mut wait = WaitStrategy::new(self.cfg.connection_retry, self.cfg.cluster_connect_timeout);
-        let mut tried: Vec<Endpoint> = Vec::new();
+        let mut tried: Vec<Address> = Vec::new();
         let mut last: Option<InvocationError> = None;
         loop {
-            let mut candidates: Vec<Endpoint> = Vec::new();
+            let mut candidates: Vec<Address> = Vec::new();
             if !self.cfg.skip_member_list_during_reconnection {
                 let members = self.view.members();
                 for m in &members.members {
-                    candidates.push(self.addresses.member_endpoint(m).await);
+                    candidates.push(self.addresses.dial_address(m).await);
                 }
             }
             candidates.shuffle(&mut rand::rng());
@@ -167,7 +169,7 @@ impl Inner {
                             .conns
                             .find(next)
                             .map(|c| c.endpoint.clone())
-                            .unwrap_or_else(|| Endpoint::new("", 0)),
+                            .unwrap_or_else(|| Address::new("", 0)),
                         timeout: self.cfg.connection.connect_timeout,
                     })
                 }
@@ -199,7 +201,7 @@ impl Inner {
         });
         // A new stream: its first member list is accepted whatever its version.
         self.view.reset_version();
-        let request = AddClusterViewListenerRequest {}.encode(-1);
+        let request = ClientAddClusterViewListenerRequest {}.encode(-1);
         let result = self
             .invoke(Call::setup(Payload::Encoded(request), connection).with_listener(handler))
             .await;
@@ -210,8 +212,8 @@ impl Inner {
     }
 
     fn on_view_event(self: &Arc<Self>, connection: u64, msg: &ClientMessage) {
-        match ClusterViewEvent::decode(msg) {
-            Ok(ClusterViewEvent::MembersView(v)) => {
+        match ClientAddClusterViewListenerEvent::decode(msg) {
+            Ok(ClientAddClusterViewListenerEvent::MembersView(v)) => {
                 match self.view.apply_members(v.version, v.member_infos.0) {
                     Ok(Some(changes)) => self.apply_membership(connection, changes),
                     Ok(None) => {}
@@ -220,7 +222,7 @@ impl Inner {
                     }
                 }
             }
-            Ok(ClusterViewEvent::PartitionsView(v)) => {
+            Ok(ClientAddClusterViewListenerEvent::PartitionsView(v)) => {
                 if let Err(e) = self.view.apply_partitions(v.version, connection, &v.partitions.0) {
                     tracing::warn!(connection, error = %e, "partition table rejected; keeping the previous one");
                 }

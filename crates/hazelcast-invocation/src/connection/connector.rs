@@ -6,7 +6,7 @@ use std::fmt;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use hazelcast_transport::{ConnectError, Connection, ConnectionConfig, Endpoint, MessageHandler};
+use hazelcast_transport::{Address, ConnectError, Connection, ConnectionConfig, MessageHandler};
 
 /// Opens connections to members.
 #[async_trait]
@@ -15,7 +15,7 @@ pub trait Connector: Send + Sync + fmt::Debug + 'static {
     /// connection timeout.
     async fn connect(
         &self,
-        endpoint: &Endpoint,
+        endpoint: &Address,
         handler: Arc<dyn MessageHandler>,
     ) -> Result<Connection, ConnectError>;
 }
@@ -37,7 +37,7 @@ impl TransportConnector {
 impl Connector for TransportConnector {
     async fn connect(
         &self,
-        endpoint: &Endpoint,
+        endpoint: &Address,
         handler: Arc<dyn MessageHandler>,
     ) -> Result<Connection, ConnectError> {
         hazelcast_transport::connect(endpoint, &self.config, handler).await

@@ -125,7 +125,7 @@ impl Inner {
                 lock(&self.dialer.state).members.remove(&uuid);
                 continue;
             };
-            let endpoint = self.addresses.member_endpoint(&member).await;
+            let endpoint = self.addresses.dial_address(&member).await;
             let result = self.open_connection(&endpoint).await;
             let mut st = lock(&self.dialer.state);
             match result {

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::sync::{Mutex, OnceLock, Weak};
 
-use hazelcast_codec::messages::client::BackupEvent;
+use hazelcast_codec::messages::client::ClientLocalBackupListenerBackupEvent;
 use hazelcast_codec::{ClientMessage, OversizedMessage};
 use hazelcast_transport::{CloseReason, MessageHandler};
 
@@ -70,7 +70,7 @@ impl MessageHandler for ConnectionHandler {
         };
         if msg.is_event() {
             if msg.is_backup_event() {
-                match BackupEvent::decode(&msg) {
+                match ClientLocalBackupListenerBackupEvent::decode(&msg) {
                     Ok(ack) => inner.pending.on_backup_ack(ack.source_invocation_correlation_id),
                     Err(e) => tracing::debug!(connection = id, error = %e, "undecodable backup event"),
                 }

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::Instant as StdInstant;
 
 use hazelcast_codec::messages::Request;
-use hazelcast_codec::messages::client::PingRequest;
+use hazelcast_codec::messages::client::ClientPingRequest;
 use hazelcast_transport::LocalCloseReason;
 use tokio::time::Instant;
 
@@ -53,7 +53,7 @@ impl Inner {
                 return;
             }
             if deadline::passed(next_ping) {
-                let mut ping = PingRequest {}.encode(-1);
+                let mut ping = ClientPingRequest {}.encode(-1);
                 ping.set_correlation_id(self.next_id());
                 // The answer finds no pending call and is dropped; reading it is what counts.
                 let _ = connection.try_send(ping);

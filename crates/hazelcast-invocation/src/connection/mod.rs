@@ -19,7 +19,7 @@ use std::sync::{Arc, Mutex};
 
 use arc_swap::ArcSwap;
 use hazelcast_codec::Uuid;
-use hazelcast_transport::{Connection, Endpoint, LocalCloseReason};
+use hazelcast_transport::{Address, Connection, LocalCloseReason};
 use tokio::sync::Notify;
 
 use crate::sync::lock;
@@ -33,7 +33,7 @@ pub struct MemberConnection {
     /// The member's UUID.
     pub member: Uuid,
     /// The endpoint dialled.
-    pub endpoint: Endpoint,
+    pub endpoint: Address,
     /// The member's version string.
     pub server_version: String,
     /// The connection's message handler, which owns its event handlers.

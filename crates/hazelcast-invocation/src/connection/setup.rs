@@ -8,12 +8,12 @@ use std::sync::Arc;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{
     AUTH_STATUS_AUTHENTICATED, AUTH_STATUS_CREDENTIALS_FAILED, AUTH_STATUS_NOT_ALLOWED_IN_CLUSTER,
-    AUTH_STATUS_SERIALIZATION_VERSION_MISMATCH, AuthenticationRequest, AuthenticationResponse,
-    LocalBackupListenerRequest, ROUTING_MODE_SMART, ROUTING_MODE_UNISOCKET,
+    AUTH_STATUS_SERIALIZATION_VERSION_MISMATCH, ClientAuthenticationRequest, ClientAuthenticationResponse,
+    ClientLocalBackupListenerRequest, ROUTING_MODE_SMART, ROUTING_MODE_UNISOCKET,
 };
 use hazelcast_codec::types::ListRef;
 use hazelcast_codec::{SERIALIZATION_VERSION, Uuid};
-use hazelcast_transport::{Endpoint, LocalCloseReason};
+use hazelcast_transport::{Address, LocalCloseReason};
 
 use super::handler::ConnectionHandler;
 use super::{ClusterCheck, MemberConnection};
@@ -48,7 +48,7 @@ impl Inner {
     /// Opens, authenticates and sets up one connection, then publishes it.
     pub(crate) async fn open_connection(
         self: &Arc<Self>,
-        endpoint: &Endpoint,
+        endpoint: &Address,
     ) -> Result<Arc<MemberConnection>, InvocationError> {
         let timeout = self.cfg.connection.connect_timeout;
         let deadline = deadline::after(timeout);
@@ -174,7 +174,7 @@ impl Inner {
         // connection: the backup listener is registered before the connection is published.
         if self.cfg.backup_acks_active() {
             let noop: EventHandler = Arc::new(|_| {});
-            let request = LocalBackupListenerRequest {}.encode(-1);
+            let request = ClientLocalBackupListenerRequest {}.encode(-1);
             self.invoke(Call::setup(Payload::Encoded(request), id).with_listener(noop))
                 .await?;
         }
@@ -187,10 +187,10 @@ impl Inner {
     async fn authenticate(
         &self,
         connection: u64,
-        endpoint: &Endpoint,
-    ) -> Result<AuthenticationResponse, InvocationError> {
+        endpoint: &Address,
+    ) -> Result<ClientAuthenticationResponse, InvocationError> {
         let labels: Vec<String> = self.cfg.labels.clone();
-        let request = AuthenticationRequest {
+        let request = ClientAuthenticationRequest {
             uuid: Some(self.client_uuid),
             serialization_version: SERIALIZATION_VERSION,
             routing_mode: if self.cfg.smart_routing {
@@ -210,7 +210,7 @@ impl Inner {
         let answer = self
             .invoke(Call::setup(Payload::Encoded(request.encode(-1)), connection))
             .await?;
-        let auth = AuthenticationResponse::decode(&answer)?;
+        let auth = ClientAuthenticationResponse::decode(&answer)?;
         let failure = match auth.status {
             AUTH_STATUS_AUTHENTICATED => return Ok(auth),
             AUTH_STATUS_CREDENTIALS_FAILED => AuthFailure::Credentials,

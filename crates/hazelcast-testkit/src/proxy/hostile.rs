@@ -6,9 +6,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::{BufMut, BytesMut};
-use hazelcast_codec::custom::Address;
 use hazelcast_codec::frame::flags;
-use hazelcast_codec::messages::client::{AUTH_STATUS_AUTHENTICATED, AuthenticationResponse};
+use hazelcast_codec::messages::client::{AUTH_STATUS_AUTHENTICATED, ClientAuthenticationResponse};
 use hazelcast_codec::{ClientMessage, MessageDecoder, MessageWriter, PROTOCOL_PREAMBLE, Uuid};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -327,7 +326,7 @@ impl Connection {
         let address = self
             .address
             .unwrap_or_else(|| SocketAddr::from((Ipv4Addr::LOCALHOST, 0)));
-        AuthenticationResponse::new(
+        ClientAuthenticationResponse::new(
             AUTH_STATUS_AUTHENTICATED,
             Some(Uuid::new_v4()),
             1,
@@ -336,7 +335,10 @@ impl Connection {
             false,
             None,
             None,
-            Some(Address::new(i32::from(address.port()), address.ip().to_string())),
+            Some(hazelcast_codec::Address::new(
+                address.ip().to_string(),
+                address.port(),
+            )),
             "5.7.0".to_owned(),
             None,
             None,

@@ -46,6 +46,12 @@ pub(super) async fn read_loop<R: AsyncRead + Unpin>(
 ) {
     let state = &guard.0;
     let mut shutdown = state.shutdown.subscribe();
+    // The futures that outlive one read are created once and polled again in every round:
+    // creating and dropping a waiter per read costs more than the read's own bookkeeping.
+    let shutdown = shutdown.wait_for(|s| *s);
+    tokio::pin!(shutdown);
+    let write_failed = state.write_failed.notified();
+    tokio::pin!(write_failed);
     let mut buf = BytesMut::with_capacity(READ_CHUNK);
     let mut grace: Option<tokio::time::Instant> = None;
     loop {
@@ -60,8 +66,8 @@ pub(super) async fn read_loop<R: AsyncRead + Unpin>(
         };
         let read = tokio::select! {
             biased;
-            _ = shutdown.wait_for(|s| *s) => return,
-            _ = state.write_failed.notified(), if grace.is_none() => {
+            _ = &mut shutdown => return,
+            _ = &mut write_failed, if grace.is_none() => {
                 grace = Some(tokio::time::Instant::now() + WRITE_FAILURE_GRACE);
                 continue;
             }
@@ -157,6 +163,9 @@ pub(super) async fn write_loop<W: AsyncWrite + Unpin>(
     limits: BatchLimits,
 ) {
     let mut shutdown = state.shutdown.subscribe();
+    // Created once and polled again in every round (see `read_loop`).
+    let shutdown = shutdown.wait_for(|s| *s);
+    tokio::pin!(shutdown);
     let mut batch = Batch::default();
     // Messages taken off the queue in bulk (one permit release per take, not per message) that
     // the current batch had no room for; they lead the next batch.
@@ -168,7 +177,7 @@ pub(super) async fn write_loop<W: AsyncWrite + Unpin>(
         if staged.is_empty() {
             let taken = tokio::select! {
                 biased;
-                _ = shutdown.wait_for(|s| *s) => break,
+                _ = &mut shutdown => break,
                 n = rx.recv_many(&mut staged, limits.messages) => n,
             };
             if taken == 0 {
@@ -192,7 +201,7 @@ pub(super) async fn write_loop<W: AsyncWrite + Unpin>(
         };
         let result = tokio::select! {
             biased;
-            _ = shutdown.wait_for(|s| *s) => break,
+            _ = &mut shutdown => break,
             result = write => result,
         };
         if let Err(e) = result {

@@ -6,7 +6,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use hazelcast_codec::messages::client::AuthenticationResponse;
+use hazelcast_codec::messages::client::ClientAuthenticationResponse;
 use hazelcast_codec::{ClientMessage, OversizedMessage};
 use hazelcast_transport::{CloseReason, Connection, MessageHandler};
 use tokio::sync::{Notify, mpsc};
@@ -145,7 +145,7 @@ pub async fn authenticate(
     conn: &Connection,
     rx: &mut mpsc::UnboundedReceiver<ClientMessage>,
     cluster_name: &str,
-) -> AuthenticationResponse {
+) -> ClientAuthenticationResponse {
     conn.send(auth_request(cluster_name, 1))
         .await
         .expect("queue the authentication");
@@ -154,5 +154,5 @@ pub async fn authenticate(
         !answer.is_error(),
         "authentication answered with an error: {answer:?}"
     );
-    AuthenticationResponse::decode(&answer).expect("decodable authentication answer")
+    ClientAuthenticationResponse::decode(&answer).expect("decodable authentication answer")
 }

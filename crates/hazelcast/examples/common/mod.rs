@@ -1,31 +1,48 @@
-//! Shared by the examples: where the cluster is.
+//! Shared by the examples: the client configuration from the `HZ_*` environment variables the
+//! configuration itself reads (`HZ_CLUSTER_MEMBERS`, `HZ_CLUSTER_NAME`, and any other
+//! `HZ_<OPTION>`, see docs/configuration.md), on top of the defaults (`localhost`, cluster `dev`).
 //!
-//! * `HZ_MEMBERS`: comma-separated member addresses (default `127.0.0.1:5701`);
-//! * `HZ_CLUSTER_NAME`: the cluster name (default `dev`).
-//!
-//! `cargo xtask cluster` starts a local cluster and prints both.
+//! `cargo xtask cluster` starts a local cluster and prints the two variables.
 
 #![allow(dead_code, unreachable_pub)]
 
-use hazelcast::ClientConfigBuilder;
+use std::net::{SocketAddr, ToSocketAddrs};
 
-pub fn members() -> Vec<String> {
-    std::env::var("HZ_MEMBERS")
-        .unwrap_or_else(|_| "127.0.0.1:5701".into())
-        .split(',')
-        .map(str::trim)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .collect()
+use hazelcast::{ClientConfig, ClientConfigBuilder};
+
+/// The defaults with the `HZ_*` variables applied; an invalid variable ends the example.
+pub fn config() -> ClientConfig {
+    ClientConfig::from_env().unwrap_or_else(|e| {
+        eprintln!("invalid HZ_* environment variable: {e}");
+        std::process::exit(2)
+    })
 }
 
-pub fn cluster_name() -> String {
-    std::env::var("HZ_CLUSTER_NAME").unwrap_or_else(|_| "dev".into())
-}
-
-/// A builder with the cluster's name and members.
+/// A builder starting from [`config`].
 pub fn builder() -> ClientConfigBuilder {
-    hazelcast::HazelcastClient::builder()
-        .cluster_name(cluster_name())
-        .cluster_members(members())
+    ClientConfigBuilder::from_config(config())
+}
+
+/// `cluster_members` as configured.
+pub fn members() -> Vec<String> {
+    config().cluster_members
+}
+
+/// `cluster_name` as configured.
+pub fn cluster_name() -> String {
+    config().cluster_name
+}
+
+/// The first configured member as a socket address (port 5701 when none is given).
+pub fn first_member() -> Result<SocketAddr, Box<dyn std::error::Error>> {
+    let first = config()
+        .member_addresses()?
+        .into_iter()
+        .next()
+        .ok_or("HZ_CLUSTER_MEMBERS names no member")?;
+    let port = first.port().unwrap_or(5701);
+    (first.host(), port)
+        .to_socket_addrs()?
+        .next()
+        .ok_or_else(|| format!("{} does not resolve", first.host()).into())
 }

@@ -4,10 +4,9 @@ use std::fmt;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::str::FromStr;
 
-use rand::Rng;
-use rand::seq::SliceRandom;
+pub use error::AddressError;
 
-use crate::error::AddressError;
+mod error;
 
 /// The ports tried, in a random order, for a configured address that names no port.
 pub const DEFAULT_PORTS: [u16; 3] = [5701, 5702, 5703];
@@ -34,11 +33,11 @@ const MAX_HOST_NAME_LEN: usize = 253;
 /// | bare IPv6 (never has a port) | `::1`, `fe80::1` | the literal | none |
 ///
 /// Ports must be decimal numbers from 1 to 65535. Without a port, the member is tried on
-/// [`DEFAULT_PORTS`] (5701, 5702 and 5703) in a random order (see
-/// [`candidates`](MemberAddress::candidates)).
+/// [`DEFAULT_PORTS`] (5701, 5702 and 5703), in a random order when the address provider shuffles
+/// (see [`candidates`](MemberAddress::candidates)).
 ///
 /// ```
-/// use hazelcast_discovery::MemberAddress;
+/// use hazelcast_codec::address::MemberAddress;
 ///
 /// let a: MemberAddress = "[::1]:5701".parse()?;
 /// assert_eq!(a.host(), "::1");
@@ -46,7 +45,7 @@ const MAX_HOST_NAME_LEN: usize = 253;
 /// let b: MemberAddress = "fe80::1".parse()?;
 /// assert_eq!(b.port(), None);
 /// assert!("host:0".parse::<MemberAddress>().is_err());
-/// # Ok::<(), hazelcast_discovery::AddressError>(())
+/// # Ok::<(), hazelcast_codec::address::AddressError>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct MemberAddress {
@@ -101,16 +100,9 @@ impl MemberAddress {
     }
 
     /// The addresses to try for this entry: the explicit port alone, or the three
-    /// [`DEFAULT_PORTS`] in a random order (every port exactly once).
-    pub fn candidates<R: Rng + ?Sized>(&self, rng: &mut R) -> Vec<Address> {
-        let mut out = self.candidates_in_order();
-        out.shuffle(rng);
-        out
-    }
-
-    /// Like [`candidates`](MemberAddress::candidates), with the default ports in ascending order
-    /// (used when shuffling is off, so connection order is fully predictable).
-    pub fn candidates_in_order(&self) -> Vec<Address> {
+    /// [`DEFAULT_PORTS`] in ascending order (an address provider shuffles them when shuffling is
+    /// on).
+    pub fn candidates(&self) -> Vec<Address> {
         match self.port {
             Some(port) => vec![Address::new(self.host.clone(), port)],
             None => DEFAULT_PORTS
@@ -152,14 +144,14 @@ impl From<Address> for MemberAddress {
 /// invalid entry fails the whole list with an error naming that entry (and its position).
 ///
 /// ```
-/// use hazelcast_discovery::parse_member_addresses;
+/// use hazelcast_codec::address::parse_member_addresses;
 ///
 /// let list = parse_member_addresses(&["10.0.0.1:5701", "[::1]", "node-2"])?;
 /// assert_eq!(list.len(), 3);
 /// let err = parse_member_addresses(&["10.0.0.1:5701", "node-2:70000"]).unwrap_err();
 /// assert!(err.to_string().contains("node-2:70000"));
 /// assert_eq!(parse_member_addresses::<&str>(&[])?[0].host(), "localhost");
-/// # Ok::<(), hazelcast_discovery::AddressError>(())
+/// # Ok::<(), hazelcast_codec::address::AddressError>(())
 /// ```
 pub fn parse_member_addresses<S: AsRef<str>>(entries: &[S]) -> Result<Vec<MemberAddress>, AddressError> {
     if entries.is_empty() {
@@ -353,7 +345,7 @@ fn format_host_port(host: &str, port: u16) -> String {
 /// `Display` renders `host:port`, or `[host]:port` for IPv6.
 ///
 /// ```
-/// use hazelcast_discovery::Address;
+/// use hazelcast_codec::address::Address;
 ///
 /// assert_eq!(Address::new("::1", 5701).to_string(), "[::1]:5701");
 /// assert_eq!(Address::new("10.0.0.1", 5701).to_string(), "10.0.0.1:5701");
@@ -414,41 +406,6 @@ impl FromStr for Address {
 impl From<SocketAddr> for Address {
     fn from(a: SocketAddr) -> Self {
         Address::new(a.ip().to_string(), a.port())
-    }
-}
-
-/// A member-reported address; its `i32` port must be within 1–65535 and its host non-empty.
-impl TryFrom<&hazelcast_codec::custom::Address> for Address {
-    type Error = AddressError;
-
-    fn try_from(a: &hazelcast_codec::custom::Address) -> Result<Self, Self::Error> {
-        let port =
-            u16::try_from(a.port)
-                .ok()
-                .filter(|&p| p != 0)
-                .ok_or_else(|| AddressError::PortOutOfRange {
-                    entry: a.to_string(),
-                    port: a.port,
-                })?;
-        if a.host.trim().is_empty() {
-            return Err(AddressError::EmptyHost { entry: a.to_string() });
-        }
-        Ok(Address::new(a.host.clone(), port))
-    }
-}
-
-/// See the `&Address` conversion.
-impl TryFrom<hazelcast_codec::custom::Address> for Address {
-    type Error = AddressError;
-
-    fn try_from(a: hazelcast_codec::custom::Address) -> Result<Self, Self::Error> {
-        Address::try_from(&a)
-    }
-}
-
-impl From<&Address> for hazelcast_codec::custom::Address {
-    fn from(a: &Address) -> Self {
-        hazelcast_codec::custom::Address::new(i32::from(a.port), a.host.clone())
     }
 }
 
@@ -571,26 +528,6 @@ mod tests {
         let e = "10.0.0.1".parse::<Address>().unwrap_err();
         assert!(matches!(e, AddressError::MissingPort { .. }), "{e}");
         assert!(e.to_string().contains("10.0.0.1"));
-    }
-
-    #[test]
-    fn codec_address_conversion_validates_the_port() {
-        use hazelcast_codec::custom::Address as Wire;
-        let ok = Address::try_from(&Wire::new(5701, "127.0.0.1".into())).unwrap();
-        assert_eq!(ok, Address::new("127.0.0.1", 5701));
-        for port in [-1, 0, 65536, i32::MAX, i32::MIN] {
-            let e = Address::try_from(Wire::new(port, "h".into())).unwrap_err();
-            assert_eq!(
-                e,
-                AddressError::PortOutOfRange {
-                    entry: format!("h:{port}"),
-                    port
-                }
-            );
-        }
-        assert!(Address::try_from(Wire::new(1, String::new())).is_err());
-        let back = hazelcast_codec::custom::Address::from(&ok);
-        assert_eq!(back.port, 5701);
     }
 
     #[test]
