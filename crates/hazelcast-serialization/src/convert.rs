@@ -117,6 +117,12 @@ impl ToData for str {
     }
 }
 
+impl ToData for [u8] {
+    fn to_data(&self, _service: &SerializationService) -> Result<Data, SerializationError> {
+        Ok(hazelcast_codec::Serialize::to_data(self))
+    }
+}
+
 impl<T: ToData + ?Sized> ToData for &T {
     fn to_data(&self, service: &SerializationService) -> Result<Data, SerializationError> {
         (**self).to_data(service)

@@ -9,7 +9,7 @@ use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::client::{
     ClientCreateProxyRequest, ClientCreateProxyResponse, ClientDestroyProxyRequest,
 };
-use hazelcast_codec::{Data, Deserialize, Serialize, Uuid};
+use hazelcast_codec::{Data, Uuid};
 use hazelcast_invocation::{ClientEvent, ClusterClient, InvocationError, Target};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
@@ -17,6 +17,8 @@ use tokio::task::JoinHandle;
 use crate::config::{ClientConfig, ClientConfigBuilder};
 use crate::error::HazelcastError;
 use crate::map::{EntryListenerRegistration, Map};
+use crate::schemas::Schemas;
+use hazelcast_serialization::{FromData, SerializationService, ToData};
 
 /// The service name of maps.
 pub(crate) const MAP_SERVICE: &str = "hz:impl:mapService";
@@ -44,6 +46,7 @@ pub(crate) struct ClientInner {
     tasks: Mutex<Vec<JoinHandle<()>>>,
     proxies: Mutex<HashSet<(String, String)>>,
     listeners: Mutex<Vec<Weak<EntryListenerRegistration>>>,
+    schemas: Arc<Schemas>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -86,6 +89,29 @@ impl HazelcastClient {
     /// connection. A background start that fails shuts the client down (calls then fail with
     /// `ClientNotActive`; `wait_until_connected` returns the connect error).
     pub async fn start(config: ClientConfig) -> Result<HazelcastClient, HazelcastError> {
+        Self::start_with(config, SerializationService::new()).await
+    }
+
+    /// Like [`start`](HazelcastClient::start), with a serialization service of the caller's:
+    /// Compact type names other than the serde names, IdentifiedDataSerializable factories
+    /// (see [`SerializationService::builder`]).
+    ///
+    /// ```no_run
+    /// use hazelcast::serialization::SerializationService;
+    /// use hazelcast::{ClientConfig, HazelcastClient};
+    ///
+    /// # async fn run() -> Result<(), hazelcast::HazelcastError> {
+    /// let serialization = SerializationService::builder()
+    ///     .compact_type_name("Person", "com.example.Person")
+    ///     .build();
+    /// let client = HazelcastClient::start_with(ClientConfig::default(), serialization).await?;
+    /// # let _ = client;
+    /// # Ok(()) }
+    /// ```
+    pub async fn start_with(
+        config: ClientConfig,
+        serialization: SerializationService,
+    ) -> Result<HazelcastClient, HazelcastError> {
         config.validate()?;
         let inv = config.invocation_config()?;
         let addresses = config.address_source()?;
@@ -104,6 +130,7 @@ impl HazelcastClient {
             tasks: Mutex::new(Vec::new()),
             proxies: Mutex::new(HashSet::new()),
             listeners: Mutex::new(Vec::new()),
+            schemas: Arc::new(Schemas::new(Arc::new(serialization))),
         });
         let client = HazelcastClient { inner };
         if client.inner.config.async_start {
@@ -169,6 +196,10 @@ impl HazelcastClient {
                 if matches!(ev, ClientEvent::ClusterChanged)
                     && let Some(inner) = owner.upgrade()
                 {
+                    let schemas = inner.schemas.clone();
+                    let schema_cc = cc.clone();
+                    // A task of the client's: it ends with the client.
+                    cc.spawn(async move { schemas.resend_all(&schema_cc).await });
                     recreate_proxies(&inner, &cc);
                 }
                 let done = matches!(ev, ClientEvent::Shutdown);
@@ -311,8 +342,8 @@ impl HazelcastClient {
     /// [`Serialize`]/[`Deserialize`] (the official type ids: other clients read them).
     pub async fn get_map<K, V>(&self, name: &str) -> Result<Map<K, V>, HazelcastError>
     where
-        K: Serialize + Deserialize,
-        V: Serialize + Deserialize,
+        K: ToData + FromData,
+        V: ToData + FromData,
     {
         self.create_proxy(name, MAP_SERVICE).await?;
         Ok(Map::new(self.clone(), name))
@@ -376,6 +407,37 @@ impl HazelcastClient {
         let mut listeners = lock(&self.inner.listeners);
         listeners.retain(|l| l.strong_count() > 0);
         listeners.push(registration);
+    }
+
+    /// The client's serialization service (Compact schemas known to the client, factories).
+    pub fn serialization(&self) -> &Arc<SerializationService> {
+        self.inner.schemas.service()
+    }
+
+    /// How many Compact schemas this client sent to the cluster one by one (each new schema
+    /// once, before the first record that uses it; schemas sent again in bulk after a cluster
+    /// restart are not counted).
+    pub fn schemas_sent(&self) -> u64 {
+        self.inner.schemas.sent()
+    }
+
+    /// Serializes a key or value; the Compact schemas it needs are on the cluster when this
+    /// returns.
+    pub(crate) async fn write_data<T: ToData + ?Sized>(
+        &self,
+        cc: &ClusterClient,
+        value: &T,
+    ) -> Result<Data, HazelcastError> {
+        self.inner.schemas.write_data(cc, value).await
+    }
+
+    /// Deserializes a key or value, fetching unknown Compact schemas from the cluster.
+    pub(crate) async fn read_data<T: FromData>(
+        &self,
+        cc: &ClusterClient,
+        data: &Data,
+    ) -> Result<T, HazelcastError> {
+        self.inner.schemas.read_data(cc, data).await
     }
 
     /// The partition id of a serialized key, or `ClientOffline` before the first connection.

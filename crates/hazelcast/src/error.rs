@@ -144,6 +144,12 @@ pub enum HazelcastError {
     /// proxy's `V` was stored under the key by another client.
     #[error("serialization: {0}")]
     Serialization(#[from] CodecError),
+    /// A key or value could not be written or read as its type: a Compact record of another
+    /// shape, a kind mismatch (the error names the field and both kinds), invalid JSON, an
+    /// IdentifiedDataSerializable class without a factory, a value of another type stored by
+    /// another client, …
+    #[error("key or value: {0}")]
+    Value(#[source] std::sync::Arc<hazelcast_serialization::SerializationError>),
 }
 
 impl HazelcastError {

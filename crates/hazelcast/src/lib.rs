@@ -63,6 +63,7 @@ mod client;
 mod config;
 mod error;
 mod map;
+mod schemas;
 
 // The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
 // marked `no_run`), so they cannot drift from the API.
@@ -82,6 +83,7 @@ mod network_snippets {}
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
 pub use hazelcast_invocation as invocation;
+pub use hazelcast_serialization as serialization;
 pub use hazelcast_transport as transport;
 
 pub use client::HazelcastClient;

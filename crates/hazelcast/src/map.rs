@@ -23,8 +23,9 @@ use hazelcast_codec::messages::map::{
     MapSizeRequest, MapSizeResponse, MapValuesRequest, MapValuesResponse, entry_event_type,
 };
 use hazelcast_codec::types::{EntryListRef, ListRef};
-use hazelcast_codec::{ClientMessage, CodecError, Data, Deserialize, Serialize, Uuid};
+use hazelcast_codec::{ClientMessage, CodecError, Data, Uuid};
 use hazelcast_invocation::{ClusterClient, ListenerId, ListenerRegistration, Target};
+use hazelcast_serialization::{FromData, SerializationService, ToData};
 use tokio::sync::mpsc;
 
 use crate::client::{HazelcastClient, MAP_SERVICE};
@@ -38,36 +39,13 @@ pub const THREAD_ID: i64 = 1;
 /// A value accepted where a `T` is expected: `T` itself, `&T`, and the borrowed forms of the
 /// owned types (`&str` / `str` for `String`, `&[u8]` for `Vec<u8>`). This is what lets
 /// `Map<String, String>` take `map.put("key", "value")`.
-pub trait SerializeAs<T: ?Sized> {
-    /// The serialized form, exactly as `T` would serialize.
-    fn to_data_as(&self) -> Data;
-}
+pub trait SerializeAs<T: ?Sized>: ToData {}
 
-impl<T: Serialize> SerializeAs<T> for T {
-    fn to_data_as(&self) -> Data {
-        self.to_data()
-    }
-}
-impl<T: Serialize> SerializeAs<T> for &T {
-    fn to_data_as(&self) -> Data {
-        (**self).to_data()
-    }
-}
-impl SerializeAs<String> for &str {
-    fn to_data_as(&self) -> Data {
-        (*self).to_data()
-    }
-}
-impl SerializeAs<String> for &&str {
-    fn to_data_as(&self) -> Data {
-        (**self).to_data()
-    }
-}
-impl SerializeAs<Vec<u8>> for &[u8] {
-    fn to_data_as(&self) -> Data {
-        (*self).to_data()
-    }
-}
+impl<T: ToData> SerializeAs<T> for T {}
+impl<T: ToData> SerializeAs<T> for &T {}
+impl SerializeAs<String> for &str {}
+impl SerializeAs<String> for &&str {}
+impl SerializeAs<Vec<u8>> for &[u8] {}
 
 fn ttl_millis(ttl: Duration) -> i64 {
     if ttl.is_zero() {
@@ -77,13 +55,9 @@ fn ttl_millis(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1)
 }
 
-fn decode_opt<T: Deserialize>(d: Option<Data>) -> Result<Option<T>, HazelcastError> {
-    match d {
-        Some(d) if !d.is_empty() && d.type_id() != hazelcast_codec::serialization::type_id::NULL => {
-            Ok(Some(T::from_data(&d)?))
-        }
-        _ => Ok(None),
-    }
+/// A `Data` that stands for no value (absent, empty or the null type).
+fn is_null(d: &Data) -> bool {
+    d.is_empty() || d.type_id() == hazelcast_codec::serialization::type_id::NULL
 }
 
 /// A distributed map with keys `K` and values `V`, from [`HazelcastClient::get_map`].
@@ -132,8 +106,8 @@ impl<K, V> fmt::Debug for Map<K, V> {
 
 impl<K, V> Map<K, V>
 where
-    K: Serialize + Deserialize,
-    V: Serialize + Deserialize,
+    K: ToData + FromData,
+    V: ToData + FromData,
 {
     pub(crate) fn new(client: HazelcastClient, name: &str) -> Self {
         Map {
@@ -146,6 +120,26 @@ where
     /// The map's name.
     pub fn name(&self) -> &str {
         &self.name
+    }
+
+    /// Serializes a key or value (sending the Compact schemas it needs first).
+    async fn data<T: ToData + ?Sized>(&self, value: &T) -> Result<Data, HazelcastError> {
+        let cc = self.client.cluster()?;
+        self.client.write_data(&cc, value).await
+    }
+
+    /// Deserializes a key or value (fetching unknown Compact schemas).
+    async fn value<T: FromData>(&self, data: &Data) -> Result<T, HazelcastError> {
+        let cc = self.client.cluster()?;
+        self.client.read_data(&cc, data).await
+    }
+
+    /// Deserializes a value that may be absent.
+    async fn opt<T: FromData>(&self, data: Option<Data>) -> Result<Option<T>, HazelcastError> {
+        match data {
+            Some(d) if !is_null(&d) => Ok(Some(self.value(&d).await?)),
+            _ => Ok(None),
+        }
     }
 
     async fn on_key<R: Request>(&self, key: &Data, request: &R) -> Result<ClientMessage, HazelcastError> {
@@ -169,7 +163,8 @@ where
         key: impl SerializeAs<K>,
         value: impl SerializeAs<V>,
     ) -> Result<Option<V>, HazelcastError> {
-        self.put_ttl_raw(key.to_data_as(), value.to_data_as(), -1).await
+        self.put_ttl_raw(self.data(&key).await?, self.data(&value).await?, -1)
+            .await
     }
 
     /// Puts an entry that expires after `ttl` (`Duration::ZERO`: never, whatever the map's
@@ -180,7 +175,7 @@ where
         value: impl SerializeAs<V>,
         ttl: Duration,
     ) -> Result<Option<V>, HazelcastError> {
-        self.put_ttl_raw(key.to_data_as(), value.to_data_as(), ttl_millis(ttl))
+        self.put_ttl_raw(self.data(&key).await?, self.data(&value).await?, ttl_millis(ttl))
             .await
     }
 
@@ -193,7 +188,7 @@ where
             value: &value,
         };
         let answer = self.on_key(&key, &req).await?;
-        decode_opt(MapPutResponse::decode(&answer)?.response)
+        self.opt(MapPutResponse::decode(&answer)?.response).await
     }
 
     /// Puts an entry without returning the previous value (cheaper than [`put`](Map::put)).
@@ -202,7 +197,8 @@ where
         key: impl SerializeAs<K>,
         value: impl SerializeAs<V>,
     ) -> Result<(), HazelcastError> {
-        self.set_ttl_raw(key.to_data_as(), value.to_data_as(), -1).await
+        self.set_ttl_raw(self.data(&key).await?, self.data(&value).await?, -1)
+            .await
     }
 
     /// Sets an entry that expires after `ttl` (`Duration::ZERO`: never).
@@ -212,7 +208,7 @@ where
         value: impl SerializeAs<V>,
         ttl: Duration,
     ) -> Result<(), HazelcastError> {
-        self.set_ttl_raw(key.to_data_as(), value.to_data_as(), ttl_millis(ttl))
+        self.set_ttl_raw(self.data(&key).await?, self.data(&value).await?, ttl_millis(ttl))
             .await
     }
 
@@ -231,26 +227,26 @@ where
 
     /// The value of `key`.
     pub async fn get(&self, key: impl SerializeAs<K>) -> Result<Option<V>, HazelcastError> {
-        let key = key.to_data_as();
+        let key = self.data(&key).await?;
         let req = MapGetRequest {
             thread_id: THREAD_ID,
             name: &self.name,
             key: &key,
         };
         let answer = self.on_key(&key, &req).await?;
-        decode_opt(MapGetResponse::decode(&answer)?.response)
+        self.opt(MapGetResponse::decode(&answer)?.response).await
     }
 
     /// Removes `key`; returns its value.
     pub async fn remove(&self, key: impl SerializeAs<K>) -> Result<Option<V>, HazelcastError> {
-        let key = key.to_data_as();
+        let key = self.data(&key).await?;
         let req = MapRemoveRequest {
             thread_id: THREAD_ID,
             name: &self.name,
             key: &key,
         };
         let answer = self.on_key(&key, &req).await?;
-        decode_opt(MapRemoveResponse::decode(&answer)?.response)
+        self.opt(MapRemoveResponse::decode(&answer)?.response).await
     }
 
     /// Removes `key` if it maps to `value`; returns whether it did.
@@ -259,7 +255,7 @@ where
         key: impl SerializeAs<K>,
         value: impl SerializeAs<V>,
     ) -> Result<bool, HazelcastError> {
-        let (key, value) = (key.to_data_as(), value.to_data_as());
+        let (key, value) = (self.data(&key).await?, self.data(&value).await?);
         let req = MapRemoveIfSameRequest {
             thread_id: THREAD_ID,
             name: &self.name,
@@ -272,7 +268,7 @@ where
 
     /// Removes `key` without returning its value (cheaper than [`remove`](Map::remove)).
     pub async fn delete(&self, key: impl SerializeAs<K>) -> Result<(), HazelcastError> {
-        let key = key.to_data_as();
+        let key = self.data(&key).await?;
         let req = MapDeleteRequest {
             thread_id: THREAD_ID,
             name: &self.name,
@@ -285,7 +281,7 @@ where
 
     /// Whether the map holds `key`.
     pub async fn contains_key(&self, key: impl SerializeAs<K>) -> Result<bool, HazelcastError> {
-        let key = key.to_data_as();
+        let key = self.data(&key).await?;
         let req = MapContainsKeyRequest {
             thread_id: THREAD_ID,
             name: &self.name,
@@ -297,7 +293,7 @@ where
 
     /// Whether any key maps to `value` (scans the whole map on every member).
     pub async fn contains_value(&self, value: impl SerializeAs<V>) -> Result<bool, HazelcastError> {
-        let value = value.to_data_as();
+        let value = self.data(&value).await?;
         let answer = self
             .on_any(&MapContainsValueRequest {
                 name: &self.name,
@@ -314,7 +310,7 @@ where
         key: impl SerializeAs<K>,
         value: impl SerializeAs<V>,
     ) -> Result<Option<V>, HazelcastError> {
-        self.put_if_absent_raw(key.to_data_as(), value.to_data_as(), -1)
+        self.put_if_absent_raw(self.data(&key).await?, self.data(&value).await?, -1)
             .await
     }
 
@@ -325,7 +321,7 @@ where
         value: impl SerializeAs<V>,
         ttl: Duration,
     ) -> Result<Option<V>, HazelcastError> {
-        self.put_if_absent_raw(key.to_data_as(), value.to_data_as(), ttl_millis(ttl))
+        self.put_if_absent_raw(self.data(&key).await?, self.data(&value).await?, ttl_millis(ttl))
             .await
     }
 
@@ -338,7 +334,7 @@ where
             value: &value,
         };
         let answer = self.on_key(&key, &req).await?;
-        decode_opt(MapPutIfAbsentResponse::decode(&answer)?.response)
+        self.opt(MapPutIfAbsentResponse::decode(&answer)?.response).await
     }
 
     /// Replaces the value of `key` if present; returns the previous value (`None`: nothing
@@ -348,7 +344,7 @@ where
         key: impl SerializeAs<K>,
         value: impl SerializeAs<V>,
     ) -> Result<Option<V>, HazelcastError> {
-        let (key, value) = (key.to_data_as(), value.to_data_as());
+        let (key, value) = (self.data(&key).await?, self.data(&value).await?);
         let req = MapReplaceRequest {
             thread_id: THREAD_ID,
             name: &self.name,
@@ -356,7 +352,7 @@ where
             value: &value,
         };
         let answer = self.on_key(&key, &req).await?;
-        decode_opt(MapReplaceResponse::decode(&answer)?.response)
+        self.opt(MapReplaceResponse::decode(&answer)?.response).await
     }
 
     /// Replaces the value of `key` with `new` if it is `old`; returns whether it did.
@@ -366,7 +362,11 @@ where
         old: impl SerializeAs<V>,
         new: impl SerializeAs<V>,
     ) -> Result<bool, HazelcastError> {
-        let (key, old, new) = (key.to_data_as(), old.to_data_as(), new.to_data_as());
+        let (key, old, new) = (
+            self.data(&key).await?,
+            self.data(&old).await?,
+            self.data(&new).await?,
+        );
         let req = MapReplaceIfSameRequest {
             thread_id: THREAD_ID,
             name: &self.name,
@@ -381,7 +381,7 @@ where
     /// Changes the time to live of an existing entry (`Duration::ZERO`: never expires); returns
     /// whether the entry exists.
     pub async fn set_ttl(&self, key: impl SerializeAs<K>, ttl: Duration) -> Result<bool, HazelcastError> {
-        let key = key.to_data_as();
+        let key = self.data(&key).await?;
         let req = MapSetTtlRequest {
             ttl: ttl_millis(ttl),
             name: &self.name,
@@ -414,24 +414,33 @@ where
     pub async fn key_set(&self) -> Result<Vec<K>, HazelcastError> {
         let answer = self.on_any(&MapKeySetRequest { name: &self.name }).await?;
         let keys = MapKeySetResponse::decode(&answer)?.response.0;
-        Ok(keys.iter().map(K::from_data).collect::<Result<_, _>>()?)
+        let mut out = Vec::with_capacity(keys.len());
+        for k in &keys {
+            out.push(self.value(k).await?);
+        }
+        Ok(out)
     }
 
     /// Every value.
     pub async fn values(&self) -> Result<Vec<V>, HazelcastError> {
         let answer = self.on_any(&MapValuesRequest { name: &self.name }).await?;
         let values = MapValuesResponse::decode(&answer)?.response.0;
-        Ok(values.iter().map(V::from_data).collect::<Result<_, _>>()?)
+        let mut out = Vec::with_capacity(values.len());
+        for v in &values {
+            out.push(self.value(v).await?);
+        }
+        Ok(out)
     }
 
     /// Every entry.
     pub async fn entries(&self) -> Result<Vec<(K, V)>, HazelcastError> {
         let answer = self.on_any(&MapEntrySetRequest { name: &self.name }).await?;
         let entries = MapEntrySetResponse::decode(&answer)?.response.0;
-        entries
-            .iter()
-            .map(|(k, v)| Ok((K::from_data(k)?, V::from_data(v)?)))
-            .collect()
+        let mut out = Vec::with_capacity(entries.len());
+        for (k, v) in &entries {
+            out.push((self.value(k).await?, self.value(v).await?));
+        }
+        Ok(out)
     }
 
     /// Puts every entry: grouped by partition, one `Map.PutAll` per partition, all sent
@@ -445,9 +454,12 @@ where
         let cc = self.client.cluster()?;
         let mut by_partition: HashMap<i32, Vec<(Data, Data)>> = HashMap::new();
         for (k, v) in entries {
-            let key = k.to_data_as();
+            let key = self.data(&k).await?;
             let pid = self.client.partition_of(&cc, &key)?;
-            by_partition.entry(pid).or_default().push((key, v.to_data_as()));
+            by_partition
+                .entry(pid)
+                .or_default()
+                .push((key, self.data(&v).await?));
         }
         let calls = by_partition.iter().map(|(&pid, list)| {
             let cc = &cc;
@@ -479,7 +491,7 @@ where
         let cc = self.client.cluster()?;
         let mut by_partition: HashMap<i32, Vec<Data>> = HashMap::new();
         for k in keys {
-            let key = k.to_data_as();
+            let key = self.data(&k).await?;
             let pid = self.client.partition_of(&cc, &key)?;
             by_partition.entry(pid).or_default().push(key);
         }
@@ -500,7 +512,7 @@ where
         let mut out = Vec::new();
         for part in futures_util::future::try_join_all(calls).await? {
             for (k, v) in part {
-                out.push((K::from_data(&k)?, V::from_data(&v)?));
+                out.push((self.value(&k).await?, self.value(&v).await?));
             }
         }
         Ok(out)
@@ -564,6 +576,7 @@ where
         self.client.track_listener(Arc::downgrade(&registration));
         let id = cc.add_listener(registration.clone()).await?;
         Ok(EntryEventStream {
+            client: self.client.clone(),
             rx,
             dropped,
             registration: Some((cc, id, registration)),
@@ -711,14 +724,56 @@ pub struct EntryEvent<K, V> {
     pub number_of_affected_entries: i32,
 }
 
-impl<K: Deserialize, V: Deserialize> EntryEvent<K, V> {
-    fn decode(e: MapAddEntryListenerEntryEvent) -> Result<Self, HazelcastError> {
+impl<K: FromData, V: FromData> EntryEvent<K, V> {
+    /// Decodes with the schemas the client knows.
+    fn decode(
+        e: MapAddEntryListenerEntryEvent,
+        service: &SerializationService,
+    ) -> Result<Self, HazelcastError> {
+        fn read<T: FromData>(
+            d: Option<Data>,
+            service: &SerializationService,
+        ) -> Result<Option<T>, HazelcastError> {
+            match d {
+                Some(d) if !is_null(&d) => T::from_data(&d, service)
+                    .map(Some)
+                    .map_err(|e| HazelcastError::Value(Arc::new(e))),
+                _ => Ok(None),
+            }
+        }
         Ok(EntryEvent {
             event_type: EntryEventType::from_flag(e.event_type),
-            key: decode_opt(e.key)?,
-            value: decode_opt(e.value)?,
-            old_value: decode_opt(e.old_value)?,
-            merging_value: decode_opt(e.merging_value)?,
+            key: read(e.key, service)?,
+            value: read(e.value, service)?,
+            old_value: read(e.old_value, service)?,
+            merging_value: read(e.merging_value, service)?,
+            member: e.uuid,
+            number_of_affected_entries: e.number_of_affected_entries,
+        })
+    }
+
+    /// Decodes, fetching the Compact schemas the client does not know from the cluster.
+    async fn decode_fetching(
+        e: MapAddEntryListenerEntryEvent,
+        client: &HazelcastClient,
+    ) -> Result<Self, HazelcastError> {
+        let cc = client.cluster()?;
+        async fn read<T: FromData>(
+            client: &HazelcastClient,
+            cc: &ClusterClient,
+            d: Option<Data>,
+        ) -> Result<Option<T>, HazelcastError> {
+            match d {
+                Some(d) if !is_null(&d) => Ok(Some(client.read_data(cc, &d).await?)),
+                _ => Ok(None),
+            }
+        }
+        Ok(EntryEvent {
+            event_type: EntryEventType::from_flag(e.event_type),
+            key: read(client, &cc, e.key).await?,
+            value: read(client, &cc, e.value).await?,
+            old_value: read(client, &cc, e.old_value).await?,
+            merging_value: read(client, &cc, e.merging_value).await?,
             member: e.uuid,
             number_of_affected_entries: e.number_of_affected_entries,
         })
@@ -789,6 +844,7 @@ impl ListenerRegistration for EntryListenerRegistration {
 /// deserialize as `K`/`V`). Ends when the client shuts down. Dropping it deregisters the
 /// listener (in the background); [`close`](EntryEventStream::close) does it and waits.
 pub struct EntryEventStream<K, V> {
+    client: HazelcastClient,
     rx: mpsc::Receiver<MapAddEntryListenerEntryEvent>,
     dropped: Arc<AtomicU64>,
     registration: Option<(ClusterClient, ListenerId, Arc<EntryListenerRegistration>)>,
@@ -803,10 +859,13 @@ impl<K, V> fmt::Debug for EntryEventStream<K, V> {
     }
 }
 
-impl<K: Deserialize, V: Deserialize> EntryEventStream<K, V> {
-    /// The next event; `None` once the listener is closed or the client shut down.
+impl<K: FromData, V: FromData> EntryEventStream<K, V> {
+    /// The next event; `None` once the listener is closed or the client shut down. Keys and
+    /// values of Compact types the client has not seen yet are read after fetching their
+    /// schemas from the cluster.
     pub async fn recv(&mut self) -> Option<Result<EntryEvent<K, V>, HazelcastError>> {
-        self.rx.recv().await.map(EntryEvent::decode)
+        let raw = self.rx.recv().await?;
+        Some(EntryEvent::decode_fetching(raw, &self.client).await)
     }
 
     /// Deregisters the listener from every member and ends the stream.
@@ -825,11 +884,17 @@ impl<K, V> EntryEventStream<K, V> {
     }
 }
 
-impl<K: Deserialize, V: Deserialize> futures_core::Stream for EntryEventStream<K, V> {
+/// As a `Stream`, keys and values are read with the schemas the client knows (a Compact type
+/// it has not seen gives an error; [`recv`](EntryEventStream::recv) fetches its schema).
+impl<K: FromData, V: FromData> futures_core::Stream for EntryEventStream<K, V> {
     type Item = Result<EntryEvent<K, V>, HazelcastError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        self.get_mut().rx.poll_recv(cx).map(|o| o.map(EntryEvent::decode))
+        let this = self.get_mut();
+        let service = this.client.serialization().clone();
+        this.rx
+            .poll_recv(cx)
+            .map(|o| o.map(|e| EntryEvent::decode(e, &service)))
     }
 }
 
@@ -837,11 +902,11 @@ impl<K, V> Drop for EntryEventStream<K, V> {
     fn drop(&mut self) {
         if let Some((cc, id, reg)) = self.registration.take() {
             reg.close();
-            if let Ok(handle) = tokio::runtime::Handle::try_current() {
-                handle.spawn(async move {
-                    cc.remove_listener(id).await;
-                });
-            }
+            // A task of the client's: it ends with the client at the latest.
+            let owner = cc.clone();
+            owner.spawn(async move {
+                cc.remove_listener(id).await;
+            });
         }
     }
 }
