@@ -16,7 +16,10 @@ use tokio::task::JoinHandle;
 
 use crate::config::{ClientConfig, ClientConfigBuilder};
 use crate::error::HazelcastError;
-use crate::map::{EntryListenerRegistration, Map};
+use crate::map::Map;
+use crate::proxy::ProxyCore;
+use crate::proxy::listener::Closeable;
+use crate::queue::{QUEUE_SERVICE, Queue};
 use crate::schemas::Schemas;
 use hazelcast_serialization::{FromData, SerializationService, ToData};
 
@@ -45,7 +48,7 @@ pub(crate) struct ClientInner {
     events: broadcast::Sender<ClientEvent>,
     tasks: Mutex<Vec<JoinHandle<()>>>,
     proxies: Mutex<HashSet<(String, String)>>,
-    listeners: Mutex<Vec<Weak<EntryListenerRegistration>>>,
+    listeners: Mutex<Vec<Weak<dyn Closeable>>>,
     schemas: Arc<Schemas>,
 }
 
@@ -345,8 +348,17 @@ impl HazelcastClient {
         K: ToData + FromData,
         V: ToData + FromData,
     {
-        self.create_proxy(name, MAP_SERVICE).await?;
-        Ok(Map::new(self.clone(), name))
+        Ok(Map::new(ProxyCore::new(self, name, MAP_SERVICE).await?))
+    }
+
+    /// The typed proxy of the queue `name`, created on the cluster the first time this client
+    /// asks for it. Items are any [`ToData`]/[`FromData`] type (built-ins, `Compact<T>`,
+    /// `Json<T>`, `GenericRecord`, `Identified<T>`).
+    pub async fn get_queue<T>(&self, name: &str) -> Result<Queue<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {
@@ -403,7 +415,7 @@ impl HazelcastClient {
         }
     }
 
-    pub(crate) fn track_listener(&self, registration: Weak<EntryListenerRegistration>) {
+    pub(crate) fn track_listener(&self, registration: Weak<dyn Closeable>) {
         let mut listeners = lock(&self.inner.listeners);
         listeners.retain(|l| l.strong_count() > 0);
         listeners.push(registration);

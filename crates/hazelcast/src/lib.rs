@@ -63,6 +63,8 @@ mod client;
 mod config;
 mod error;
 mod map;
+mod proxy;
+mod queue;
 mod schemas;
 
 // The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
@@ -94,6 +96,7 @@ pub use error::{ConfigError, HazelcastError};
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
+pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
 
 pub use hazelcast_codec::custom::MemberInfo;
 pub use hazelcast_codec::{Data, Deserialize, JsonValue, Serialize, Uuid};

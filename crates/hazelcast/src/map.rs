@@ -24,12 +24,15 @@ use hazelcast_codec::messages::map::{
 };
 use hazelcast_codec::types::{EntryListRef, ListRef};
 use hazelcast_codec::{ClientMessage, CodecError, Data, Uuid};
-use hazelcast_invocation::{ClusterClient, ListenerId, ListenerRegistration, Target};
+use hazelcast_invocation::{ClusterClient, ListenerId, ListenerRegistration};
 use hazelcast_serialization::{FromData, SerializationService, ToData};
+
+use crate::proxy::listener::Closeable;
 use tokio::sync::mpsc;
 
-use crate::client::{HazelcastClient, MAP_SERVICE};
+use crate::client::HazelcastClient;
 use crate::error::HazelcastError;
+use crate::proxy::{ProxyCore, Route, is_null};
 
 /// The thread id this client sends with map calls. Hazelcast uses it as the owner of entry
 /// locks; this client takes no locks, so every call of every client instance uses the same
@@ -55,11 +58,6 @@ fn ttl_millis(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1)
 }
 
-/// A `Data` that stands for no value (absent, empty or the null type).
-fn is_null(d: &Data) -> bool {
-    d.is_empty() || d.type_id() == hazelcast_codec::serialization::type_id::NULL
-}
-
 /// A distributed map with keys `K` and values `V`, from [`HazelcastClient::get_map`].
 ///
 /// Cheap to clone. Key-based calls go to the partition owner of the key (smart routing) or
@@ -81,16 +79,14 @@ fn is_null(d: &Data) -> bool {
 /// # Ok(()) }
 /// ```
 pub struct Map<K, V> {
-    client: HazelcastClient,
-    name: Arc<str>,
+    core: ProxyCore,
     _types: PhantomData<fn() -> (K, V)>,
 }
 
 impl<K, V> Clone for Map<K, V> {
     fn clone(&self) -> Self {
         Map {
-            client: self.client.clone(),
-            name: self.name.clone(),
+            core: self.core.clone(),
             _types: PhantomData,
         }
     }
@@ -99,7 +95,7 @@ impl<K, V> Clone for Map<K, V> {
 impl<K, V> fmt::Debug for Map<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Map")
-            .field("name", &self.name)
+            .field("name", &self.core.name())
             .finish_non_exhaustive()
     }
 }
@@ -109,52 +105,36 @@ where
     K: ToData + FromData,
     V: ToData + FromData,
 {
-    pub(crate) fn new(client: HazelcastClient, name: &str) -> Self {
+    pub(crate) fn new(core: ProxyCore) -> Self {
         Map {
-            client,
-            name: name.into(),
+            core,
             _types: PhantomData,
         }
     }
 
     /// The map's name.
     pub fn name(&self) -> &str {
-        &self.name
+        self.core.name()
     }
 
-    /// Serializes a key or value (sending the Compact schemas it needs first).
     async fn data<T: ToData + ?Sized>(&self, value: &T) -> Result<Data, HazelcastError> {
-        let cc = self.client.cluster()?;
-        self.client.write_data(&cc, value).await
+        self.core.data(value).await
     }
 
-    /// Deserializes a key or value (fetching unknown Compact schemas).
     async fn value<T: FromData>(&self, data: &Data) -> Result<T, HazelcastError> {
-        let cc = self.client.cluster()?;
-        self.client.read_data(&cc, data).await
+        self.core.value(data).await
     }
 
-    /// Deserializes a value that may be absent.
     async fn opt<T: FromData>(&self, data: Option<Data>) -> Result<Option<T>, HazelcastError> {
-        match data {
-            Some(d) if !is_null(&d) => Ok(Some(self.value(&d).await?)),
-            _ => Ok(None),
-        }
+        self.core.opt(data).await
     }
 
     async fn on_key<R: Request>(&self, key: &Data, request: &R) -> Result<ClientMessage, HazelcastError> {
-        let cc = self.client.cluster()?;
-        let pid = self.client.partition_of(&cc, key)?;
-        cc.invoke(request, Target::Partition(pid))
-            .await
-            .map_err(|e| self.client.call_error(e))
+        self.core.invoke(request, Route::Key(key)).await
     }
 
     async fn on_any<R: Request>(&self, request: &R) -> Result<ClientMessage, HazelcastError> {
-        let cc = self.client.cluster()?;
-        cc.invoke(request, Target::Any)
-            .await
-            .map_err(|e| self.client.call_error(e))
+        self.core.invoke(request, Route::Any).await
     }
 
     /// Puts an entry; returns the previous value.
@@ -183,7 +163,7 @@ where
         let req = MapPutRequest {
             thread_id: THREAD_ID,
             ttl,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
             value: &value,
         };
@@ -216,7 +196,7 @@ where
         let req = MapSetRequest {
             thread_id: THREAD_ID,
             ttl,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
             value: &value,
         };
@@ -230,7 +210,7 @@ where
         let key = self.data(&key).await?;
         let req = MapGetRequest {
             thread_id: THREAD_ID,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
         };
         let answer = self.on_key(&key, &req).await?;
@@ -242,7 +222,7 @@ where
         let key = self.data(&key).await?;
         let req = MapRemoveRequest {
             thread_id: THREAD_ID,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
         };
         let answer = self.on_key(&key, &req).await?;
@@ -258,7 +238,7 @@ where
         let (key, value) = (self.data(&key).await?, self.data(&value).await?);
         let req = MapRemoveIfSameRequest {
             thread_id: THREAD_ID,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
             value: &value,
         };
@@ -271,7 +251,7 @@ where
         let key = self.data(&key).await?;
         let req = MapDeleteRequest {
             thread_id: THREAD_ID,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
         };
         let answer = self.on_key(&key, &req).await?;
@@ -284,7 +264,7 @@ where
         let key = self.data(&key).await?;
         let req = MapContainsKeyRequest {
             thread_id: THREAD_ID,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
         };
         let answer = self.on_key(&key, &req).await?;
@@ -296,7 +276,7 @@ where
         let value = self.data(&value).await?;
         let answer = self
             .on_any(&MapContainsValueRequest {
-                name: &self.name,
+                name: self.core.name(),
                 value: &value,
             })
             .await?;
@@ -329,7 +309,7 @@ where
         let req = MapPutIfAbsentRequest {
             thread_id: THREAD_ID,
             ttl,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
             value: &value,
         };
@@ -347,7 +327,7 @@ where
         let (key, value) = (self.data(&key).await?, self.data(&value).await?);
         let req = MapReplaceRequest {
             thread_id: THREAD_ID,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
             value: &value,
         };
@@ -369,7 +349,7 @@ where
         );
         let req = MapReplaceIfSameRequest {
             thread_id: THREAD_ID,
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
             test_value: &old,
             value: &new,
@@ -384,7 +364,7 @@ where
         let key = self.data(&key).await?;
         let req = MapSetTtlRequest {
             ttl: ttl_millis(ttl),
-            name: &self.name,
+            name: self.core.name(),
             key: &key,
         };
         let answer = self.on_key(&key, &req).await?;
@@ -393,26 +373,26 @@ where
 
     /// The number of entries.
     pub async fn size(&self) -> Result<usize, HazelcastError> {
-        let answer = self.on_any(&MapSizeRequest { name: &self.name }).await?;
+        let answer = self.on_any(&MapSizeRequest { name: self.name() }).await?;
         Ok(usize::try_from(MapSizeResponse::decode(&answer)?.response).unwrap_or(0))
     }
 
     /// Whether the map is empty.
     pub async fn is_empty(&self) -> Result<bool, HazelcastError> {
-        let answer = self.on_any(&MapIsEmptyRequest { name: &self.name }).await?;
+        let answer = self.on_any(&MapIsEmptyRequest { name: self.name() }).await?;
         Ok(MapIsEmptyResponse::decode(&answer)?.response)
     }
 
     /// Removes every entry.
     pub async fn clear(&self) -> Result<(), HazelcastError> {
-        let answer = self.on_any(&MapClearRequest { name: &self.name }).await?;
+        let answer = self.on_any(&MapClearRequest { name: self.name() }).await?;
         hazelcast_codec::messages::check_type(&answer, MapClearRequest::MESSAGE_TYPE + 1)?;
         Ok(())
     }
 
     /// Every key (a snapshot; the whole key set travels in one answer).
     pub async fn key_set(&self) -> Result<Vec<K>, HazelcastError> {
-        let answer = self.on_any(&MapKeySetRequest { name: &self.name }).await?;
+        let answer = self.on_any(&MapKeySetRequest { name: self.name() }).await?;
         let keys = MapKeySetResponse::decode(&answer)?.response.0;
         let mut out = Vec::with_capacity(keys.len());
         for k in &keys {
@@ -423,7 +403,7 @@ where
 
     /// Every value.
     pub async fn values(&self) -> Result<Vec<V>, HazelcastError> {
-        let answer = self.on_any(&MapValuesRequest { name: &self.name }).await?;
+        let answer = self.on_any(&MapValuesRequest { name: self.name() }).await?;
         let values = MapValuesResponse::decode(&answer)?.response.0;
         let mut out = Vec::with_capacity(values.len());
         for v in &values {
@@ -434,7 +414,7 @@ where
 
     /// Every entry.
     pub async fn entries(&self) -> Result<Vec<(K, V)>, HazelcastError> {
-        let answer = self.on_any(&MapEntrySetRequest { name: &self.name }).await?;
+        let answer = self.on_any(&MapEntrySetRequest { name: self.name() }).await?;
         let entries = MapEntrySetResponse::decode(&answer)?.response.0;
         let mut out = Vec::with_capacity(entries.len());
         for (k, v) in &entries {
@@ -451,31 +431,25 @@ where
         KA: SerializeAs<K>,
         VA: SerializeAs<V>,
     {
-        let cc = self.client.cluster()?;
+        let cc = self.core.cluster()?;
         let mut by_partition: HashMap<i32, Vec<(Data, Data)>> = HashMap::new();
         for (k, v) in entries {
             let key = self.data(&k).await?;
-            let pid = self.client.partition_of(&cc, &key)?;
+            let pid = self.core.client().partition_of(&cc, &key)?;
             by_partition
                 .entry(pid)
                 .or_default()
                 .push((key, self.data(&v).await?));
         }
-        let calls = by_partition.iter().map(|(&pid, list)| {
-            let cc = &cc;
-            async move {
-                let req = MapPutAllRequest {
-                    trigger_map_loader: true,
-                    name: &self.name,
-                    entries: EntryListRef(list),
-                };
-                let answer = cc
-                    .invoke(&req, Target::Partition(pid))
-                    .await
-                    .map_err(|e| self.client.call_error(e))?;
-                hazelcast_codec::messages::check_type(&answer, MapPutAllRequest::MESSAGE_TYPE + 1)?;
-                Ok::<(), HazelcastError>(())
-            }
+        let calls = by_partition.iter().map(|(&pid, list)| async move {
+            let req = MapPutAllRequest {
+                trigger_map_loader: true,
+                name: self.core.name(),
+                entries: EntryListRef(list),
+            };
+            let answer = self.core.invoke(&req, Route::Partition(pid)).await?;
+            hazelcast_codec::messages::check_type(&answer, MapPutAllRequest::MESSAGE_TYPE + 1)?;
+            Ok::<(), HazelcastError>(())
         });
         futures_util::future::try_join_all(calls).await?;
         Ok(())
@@ -488,26 +462,20 @@ where
         I: IntoIterator<Item = KA>,
         KA: SerializeAs<K>,
     {
-        let cc = self.client.cluster()?;
+        let cc = self.core.cluster()?;
         let mut by_partition: HashMap<i32, Vec<Data>> = HashMap::new();
         for k in keys {
             let key = self.data(&k).await?;
-            let pid = self.client.partition_of(&cc, &key)?;
+            let pid = self.core.client().partition_of(&cc, &key)?;
             by_partition.entry(pid).or_default().push(key);
         }
-        let calls = by_partition.iter().map(|(&pid, list)| {
-            let cc = &cc;
-            async move {
-                let req = MapGetAllRequest {
-                    name: &self.name,
-                    keys: ListRef(list),
-                };
-                let answer = cc
-                    .invoke(&req, Target::Partition(pid))
-                    .await
-                    .map_err(|e| self.client.call_error(e))?;
-                Ok::<_, HazelcastError>(MapGetAllResponse::decode(&answer)?.response.0)
-            }
+        let calls = by_partition.iter().map(|(&pid, list)| async move {
+            let req = MapGetAllRequest {
+                name: self.core.name(),
+                keys: ListRef(list),
+            };
+            let answer = self.core.invoke(&req, Route::Partition(pid)).await?;
+            Ok::<_, HazelcastError>(MapGetAllResponse::decode(&answer)?.response.0)
         });
         let mut out = Vec::new();
         for part in futures_util::future::try_join_all(calls).await? {
@@ -521,7 +489,7 @@ where
     /// Destroys the map on the cluster (every entry is lost; other proxies of the same name see
     /// an empty map, which is created again on first use).
     pub async fn destroy(&self) -> Result<(), HazelcastError> {
-        self.client.destroy_proxy(&self.name, MAP_SERVICE).await
+        self.core.destroy().await
     }
 
     /// Entry events of the whole map with the default options (values included, every event
@@ -563,20 +531,21 @@ where
         &self,
         options: EntryListenerOptions,
     ) -> Result<EntryEventStream<K, V>, HazelcastError> {
-        let cc = self.client.cluster()?;
+        let cc = self.core.cluster()?;
         let (tx, rx) = mpsc::channel(options.capacity.max(1));
         let dropped = Arc::new(AtomicU64::new(0));
         let registration = Arc::new(EntryListenerRegistration {
-            name: self.name.to_string(),
+            name: self.core.name().to_owned(),
             include_value: options.include_value,
             flags: options.event_flags,
             tx: Mutex::new(Some(tx)),
             dropped: dropped.clone(),
         });
-        self.client.track_listener(Arc::downgrade(&registration));
+        let closeable: Arc<dyn crate::proxy::listener::Closeable> = registration.clone();
+        self.core.client().track_listener(Arc::downgrade(&closeable));
         let id = cc.add_listener(registration.clone()).await?;
         Ok(EntryEventStream {
-            client: self.client.clone(),
+            client: self.core.client().clone(),
             rx,
             dropped,
             registration: Some((cc, id, registration)),
@@ -789,9 +758,9 @@ pub(crate) struct EntryListenerRegistration {
     dropped: Arc<AtomicU64>,
 }
 
-impl EntryListenerRegistration {
+impl crate::proxy::listener::Closeable for EntryListenerRegistration {
     /// Ends the stream (client shutdown).
-    pub(crate) fn close(&self) {
+    fn close(&self) {
         self.tx.lock().unwrap_or_else(PoisonError::into_inner).take();
     }
 }
