@@ -16,7 +16,9 @@ use tokio::task::JoinHandle;
 
 use crate::config::{ClientConfig, ClientConfigBuilder};
 use crate::error::HazelcastError;
+use crate::flake_id_generator::{FLAKE_ID_GENERATOR_SERVICE, FlakeIdGenerator};
 use crate::map::Map;
+use crate::pn_counter::{PN_COUNTER_SERVICE, PnCounter};
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
@@ -359,6 +361,22 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
+    }
+
+    /// The flake id generator `name`, created on the cluster the first time this client asks
+    /// for it. Each call returns a proxy with its own batch of ids (clone it to share one).
+    pub async fn get_flake_id_generator(&self, name: &str) -> Result<FlakeIdGenerator, HazelcastError> {
+        Ok(FlakeIdGenerator::new(
+            ProxyCore::new(self, name, FLAKE_ID_GENERATOR_SERVICE).await?,
+        ))
+    }
+
+    /// The PN counter `name`, created on the cluster the first time this client asks for it.
+    /// Each call returns a proxy with its own vector clock (clone it to share one).
+    pub async fn get_pn_counter(&self, name: &str) -> Result<PnCounter, HazelcastError> {
+        Ok(PnCounter::new(
+            ProxyCore::new(self, name, PN_COUNTER_SERVICE).await?,
+        ))
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {

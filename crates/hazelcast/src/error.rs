@@ -150,6 +150,16 @@ pub enum HazelcastError {
     /// another client, …
     #[error("key or value: {0}")]
     Value(#[source] std::sync::Arc<hazelcast_serialization::SerializationError>),
+    /// A CRDT (e.g. a [`PnCounter`](crate::PnCounter)) was used while the cluster has no data
+    /// member (only lite members) that could hold it.
+    #[error("the cluster has no data member to hold a CRDT")]
+    NoDataMember,
+    /// A member answered `FlakeIdGenerator.NewIdBatch` with a batch of no ids.
+    #[error("a member sent an id batch of {size} ids")]
+    EmptyIdBatch {
+        /// The batch size the member sent.
+        size: i32,
+    },
 }
 
 impl HazelcastError {

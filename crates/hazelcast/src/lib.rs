@@ -62,7 +62,9 @@ mod assembly;
 mod client;
 mod config;
 mod error;
+mod flake_id_generator;
 mod map;
+mod pn_counter;
 mod proxy;
 mod queue;
 mod schemas;
@@ -93,9 +95,11 @@ pub use config::{
     ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
 };
 pub use error::{ConfigError, HazelcastError};
+pub use flake_id_generator::FlakeIdGenerator;
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
+pub use pn_counter::PnCounter;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
 
 pub use hazelcast_codec::custom::MemberInfo;

@@ -31,6 +31,8 @@ pub(crate) enum Route<'a> {
     Partition(i32),
     /// Any member.
     Any,
+    /// A given member (any connection when the client has none to it).
+    Member(hazelcast_codec::Uuid),
 }
 
 /// What every proxy holds: the client, the object's name and its service.
@@ -99,6 +101,7 @@ impl ProxyCore {
             Route::Key(key) => Target::Partition(self.client.partition_of(&cc, key)?),
             Route::Partition(p) => Target::Partition(p),
             Route::Any => Target::Any,
+            Route::Member(uuid) => Target::Member(uuid),
         };
         cc.invoke(request, target)
             .await

@@ -1,0 +1,328 @@
+//! [`PnCounter`]: a conflict-free replicated counter (CRDT) that can be incremented and
+//! decremented.
+
+use std::collections::HashMap;
+use std::fmt;
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::{Arc, Mutex, PoisonError};
+
+use hazelcast_codec::Uuid;
+use hazelcast_codec::messages::pn_counter::{
+    PnCounterAddRequest, PnCounterAddResponse, PnCounterGetConfiguredReplicaCountRequest,
+    PnCounterGetConfiguredReplicaCountResponse, PnCounterGetRequest, PnCounterGetResponse,
+};
+use hazelcast_codec::types::{FixedEntryList, FixedEntryListRef};
+use hazelcast_invocation::InvocationError;
+
+use crate::error::HazelcastError;
+use crate::proxy::{ProxyCore, Route};
+
+/// The service name of PN counters.
+pub(crate) const PN_COUNTER_SERVICE: &str = "hz:impl:PNCounterService";
+
+/// A distributed counter that can be incremented and decremented, from
+/// [`HazelcastClient::get_pn_counter`](crate::HazelcastClient::get_pn_counter).
+///
+/// A PN counter is a CRDT: every replica (a data member, up to the counter's configured replica
+/// count) accepts updates on its own and the replicas converge in the background, so the counter
+/// stays available while members fail, and a read may briefly miss updates made through another
+/// replica. This proxy keeps the replica timestamps (vector clock) of every answer and sends them
+/// with the next call, so that it never observes the counter going back in time
+/// (monotonic reads and read-your-writes, as long as it keeps talking to replicas that have seen
+/// its updates). Like the Java client, it sends every call to one replica, a random data member
+/// among the first `replica count` ones, and moves to another when a call to it fails, trying
+/// each replica once before giving up with the last error.
+///
+/// Cheap to clone; clones share the vector clock and the chosen replica.
+///
+/// ```no_run
+/// # async fn run(client: hazelcast::HazelcastClient) -> Result<(), hazelcast::HazelcastError> {
+/// let visits = client.get_pn_counter("visits").await?;
+/// visits.increment_and_get().await?;
+/// let now = visits.add_and_get(10).await?;
+/// println!("{now} visits");
+/// # Ok(()) }
+/// ```
+#[derive(Clone)]
+pub struct PnCounter {
+    core: ProxyCore,
+    state: Arc<State>,
+}
+
+impl fmt::Debug for PnCounter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("PnCounter")
+            .field("name", &self.core.name())
+            .finish_non_exhaustive()
+    }
+}
+
+#[derive(Debug, Default)]
+struct State {
+    /// The highest replica timestamps observed.
+    clock: Mutex<VectorClock>,
+    /// The replica calls go to.
+    target: Mutex<Option<Uuid>>,
+    /// The configured replica count, once asked (0 before).
+    max_replicas: AtomicI32,
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // Never held across an await; every update is one assignment, so a poisoned lock still
+    // holds a consistent value.
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// Replica timestamps.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+struct VectorClock(HashMap<Uuid, i64>);
+
+impl VectorClock {
+    fn from_entries(entries: Vec<(Uuid, i64)>) -> Self {
+        VectorClock(entries.into_iter().collect())
+    }
+
+    /// Java's `VectorClock.isAfter`: no timestamp of `other` is missing here or higher, and one
+    /// is lower or this clock has more replicas.
+    fn is_after(&self, other: &VectorClock) -> bool {
+        let mut any_greater = false;
+        for (replica, theirs) in &other.0 {
+            match self.0.get(replica) {
+                Some(ours) if ours >= theirs => any_greater |= ours > theirs,
+                _ => return false,
+            }
+        }
+        any_greater || other.0.len() < self.0.len()
+    }
+
+    fn entries(&self) -> Vec<(Uuid, i64)> {
+        self.0.iter().map(|(k, v)| (*k, *v)).collect()
+    }
+}
+
+/// Which PN counter request a call sends.
+#[derive(Debug, Clone, Copy)]
+enum Op {
+    Get,
+    Add { delta: i64, get_before_update: bool },
+}
+
+impl PnCounter {
+    pub(crate) fn new(core: ProxyCore) -> Self {
+        PnCounter {
+            core,
+            state: Arc::default(),
+        }
+    }
+
+    /// The counter's name.
+    pub fn name(&self) -> &str {
+        self.core.name()
+    }
+
+    /// The current value.
+    pub async fn get(&self) -> Result<i64, HazelcastError> {
+        self.call(Op::Get).await
+    }
+
+    /// Adds `delta` and returns the new value.
+    pub async fn add_and_get(&self, delta: i64) -> Result<i64, HazelcastError> {
+        self.add(delta, false).await
+    }
+
+    /// Adds `delta` and returns the value before.
+    pub async fn get_and_add(&self, delta: i64) -> Result<i64, HazelcastError> {
+        self.add(delta, true).await
+    }
+
+    /// Subtracts `delta` and returns the new value.
+    pub async fn subtract_and_get(&self, delta: i64) -> Result<i64, HazelcastError> {
+        self.add(delta.wrapping_neg(), false).await
+    }
+
+    /// Subtracts `delta` and returns the value before.
+    pub async fn get_and_subtract(&self, delta: i64) -> Result<i64, HazelcastError> {
+        self.add(delta.wrapping_neg(), true).await
+    }
+
+    /// Adds one and returns the new value.
+    pub async fn increment_and_get(&self) -> Result<i64, HazelcastError> {
+        self.add(1, false).await
+    }
+
+    /// Adds one and returns the value before.
+    pub async fn get_and_increment(&self) -> Result<i64, HazelcastError> {
+        self.add(1, true).await
+    }
+
+    /// Subtracts one and returns the new value.
+    pub async fn decrement_and_get(&self) -> Result<i64, HazelcastError> {
+        self.add(-1, false).await
+    }
+
+    /// Subtracts one and returns the value before.
+    pub async fn get_and_decrement(&self) -> Result<i64, HazelcastError> {
+        self.add(-1, true).await
+    }
+
+    /// Forgets the observed replica timestamps (as Java's `PNCounter.reset`), e.g. after the
+    /// whole cluster restarted with a fresh counter; the next read may then observe an older
+    /// state than this proxy saw before.
+    pub fn reset(&self) {
+        *lock(&self.state.clock) = VectorClock::default();
+    }
+
+    /// Destroys the counter on the cluster.
+    pub async fn destroy(&self) -> Result<(), HazelcastError> {
+        self.core.destroy().await
+    }
+
+    async fn add(&self, delta: i64, get_before_update: bool) -> Result<i64, HazelcastError> {
+        self.call(Op::Add {
+            delta,
+            get_before_update,
+        })
+        .await
+    }
+
+    /// Sends `op` to the current replica, moving on to another after a failure until every
+    /// replica was tried.
+    async fn call(&self, op: Op) -> Result<i64, HazelcastError> {
+        let mut excluded: Vec<Uuid> = Vec::new();
+        let mut last = None;
+        loop {
+            let Some(target) = self.target(&excluded).await? else {
+                return Err(last.unwrap_or(HazelcastError::NoDataMember));
+            };
+            match self.send(op, target).await {
+                Ok(value) => return Ok(value),
+                Err(e) if is_final(&e) => return Err(e),
+                Err(e) => {
+                    tracing::debug!(counter = %self.name(), replica = %target, error = %e,
+                        "PN counter replica failed, choosing another");
+                    excluded.push(target);
+                    last = Some(e);
+                }
+            }
+        }
+    }
+
+    async fn send(&self, op: Op, target: Uuid) -> Result<i64, HazelcastError> {
+        let clock = lock(&self.state.clock).entries();
+        let timestamps = FixedEntryListRef(&clock);
+        let (value, received) = match op {
+            Op::Get => {
+                let request = PnCounterGetRequest {
+                    target_replica_uuid: target,
+                    name: self.name(),
+                    replica_timestamps: timestamps,
+                };
+                let answer = self.core.invoke(&request, Route::Member(target)).await?;
+                let r = PnCounterGetResponse::decode(&answer)?;
+                (r.value, r.replica_timestamps)
+            }
+            Op::Add {
+                delta,
+                get_before_update,
+            } => {
+                let request = PnCounterAddRequest {
+                    delta,
+                    get_before_update,
+                    target_replica_uuid: target,
+                    name: self.name(),
+                    replica_timestamps: timestamps,
+                };
+                let answer = self.core.invoke(&request, Route::Member(target)).await?;
+                let r = PnCounterAddResponse::decode(&answer)?;
+                (r.value, r.replica_timestamps)
+            }
+        };
+        self.observe(received);
+        Ok(value)
+    }
+
+    /// Takes the received timestamps unless the observed ones are already after them (Java's
+    /// `updateObservedReplicaTimestamps`).
+    fn observe(&self, received: FixedEntryList<Uuid, i64>) {
+        let received = VectorClock::from_entries(received.0);
+        let mut clock = lock(&self.state.clock);
+        if !clock.is_after(&received) {
+            *clock = received;
+        }
+    }
+
+    /// The replica to call: the current one unless excluded or gone from the cluster, else a
+    /// random data member among the first `replica count` ones that is not excluded.
+    async fn target(&self, excluded: &[Uuid]) -> Result<Option<Uuid>, HazelcastError> {
+        let members = self.core.cluster()?.snapshot().members;
+        if let Some(t) = *lock(&self.state.target)
+            && !excluded.contains(&t)
+            && members.get(&t).is_some()
+        {
+            return Ok(Some(t));
+        }
+        let max = self.max_replicas().await?;
+        let candidates: Vec<Uuid> = members
+            .members
+            .iter()
+            .filter(|m| !m.lite_member)
+            .take(max)
+            .map(|m| m.uuid)
+            .filter(|u| !excluded.contains(u))
+            .collect();
+        if candidates.is_empty() {
+            return Ok(None);
+        }
+        let chosen = candidates[rand::random_range(0..candidates.len())];
+        *lock(&self.state.target) = Some(chosen);
+        Ok(Some(chosen))
+    }
+
+    /// The configured replica count, asked once (`PNCounter.GetConfiguredReplicaCount`).
+    async fn max_replicas(&self) -> Result<usize, HazelcastError> {
+        let known = self.state.max_replicas.load(Ordering::Relaxed);
+        if known > 0 {
+            return Ok(crate::proxy::count(known));
+        }
+        let answer = self
+            .core
+            .invoke(
+                &PnCounterGetConfiguredReplicaCountRequest { name: self.name() },
+                Route::Any,
+            )
+            .await?;
+        let n = PnCounterGetConfiguredReplicaCountResponse::decode(&answer)?.response;
+        self.state.max_replicas.store(n, Ordering::Relaxed);
+        Ok(crate::proxy::count(n))
+    }
+}
+
+/// Errors after which another replica would not help: the client is closed or offline, or
+/// the answer could not be understood.
+fn is_final(e: &HazelcastError) -> bool {
+    !matches!(e, HazelcastError::Invocation(_))
+        || matches!(
+            e,
+            HazelcastError::Invocation(InvocationError::ClientNotActive | InvocationError::ClientOffline)
+        )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn clock(entries: &[(u128, i64)]) -> VectorClock {
+        VectorClock::from_entries(entries.iter().map(|&(k, v)| (Uuid::from_u128(k), v)).collect())
+    }
+
+    #[test]
+    fn a_clock_is_after_another_when_none_of_its_timestamps_is_behind_and_one_is_ahead() {
+        assert!(clock(&[(1, 2), (2, 1)]).is_after(&clock(&[(1, 1), (2, 1)])));
+        assert!(clock(&[(1, 1), (2, 1)]).is_after(&clock(&[(1, 1)])));
+        assert!(!clock(&[(1, 1)]).is_after(&clock(&[(1, 1)])));
+        assert!(!clock(&[(1, 2)]).is_after(&clock(&[(1, 1), (2, 1)])));
+        assert!(!clock(&[(1, 2), (2, 0)]).is_after(&clock(&[(1, 1), (2, 1)])));
+        assert!(clock(&[(1, 0)]).is_after(&clock(&[])));
+        assert!(!clock(&[]).is_after(&clock(&[])));
+    }
+}
