@@ -14,6 +14,7 @@ use hazelcast_invocation::{ClientEvent, ClusterClient, InvocationError, Target};
 use tokio::sync::{broadcast, watch};
 use tokio::task::JoinHandle;
 
+use crate::atomic_long::AtomicLong;
 use crate::config::{ClientConfig, ClientConfigBuilder};
 use crate::error::HazelcastError;
 use crate::flake_id_generator::{FLAKE_ID_GENERATOR_SERVICE, FlakeIdGenerator};
@@ -377,6 +378,12 @@ impl HazelcastClient {
         Ok(PnCounter::new(
             ProxyCore::new(self, name, PN_COUNTER_SERVICE).await?,
         ))
+    }
+
+    /// The CP atomic long `name` (`object` or `object@group`), after asking the cluster for its
+    /// CP group's id. See [`AtomicLong`] for the members that offer it.
+    pub async fn get_atomic_long(&self, name: &str) -> Result<AtomicLong, HazelcastError> {
+        AtomicLong::new(self, name).await
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {

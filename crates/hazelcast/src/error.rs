@@ -154,6 +154,15 @@ pub enum HazelcastError {
     /// member (only lite members) that could hold it.
     #[error("the cluster has no data member to hold a CRDT")]
     NoDataMember,
+    /// A CP structure's name is not `object` or `object@group` with non-empty parts and at
+    /// most one `@`.
+    #[error("invalid CP object name {name:?}: {reason}")]
+    InvalidCpName {
+        /// The name as given.
+        name: String,
+        /// What is wrong with it.
+        reason: &'static str,
+    },
     /// A member answered `FlakeIdGenerator.NewIdBatch` with a batch of no ids.
     #[error("a member sent an id batch of {size} ids")]
     EmptyIdBatch {

@@ -59,8 +59,10 @@
 //!   addresses. TLS is not switched on implicitly (a warning is logged when it is off).
 
 mod assembly;
+mod atomic_long;
 mod client;
 mod config;
+mod cp;
 mod error;
 mod flake_id_generator;
 mod map;
@@ -90,6 +92,7 @@ pub use hazelcast_invocation as invocation;
 pub use hazelcast_serialization as serialization;
 pub use hazelcast_transport as transport;
 
+pub use atomic_long::AtomicLong;
 pub use client::HazelcastClient;
 pub use config::{
     ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,

@@ -62,6 +62,18 @@ impl ProxyCore {
         })
     }
 
+    /// The proxy of `name` in `service` without `Client.CreateProxy`: for CP structures, which
+    /// live in a CP group rather than in the proxy registry (Java's `ClientRaftProxyFactory`
+    /// creates none either).
+    pub(crate) fn unregistered(client: &HazelcastClient, name: &str, service: &'static str) -> Self {
+        ProxyCore {
+            client: client.clone(),
+            name: name.into(),
+            service,
+            name_partition: Arc::default(),
+        }
+    }
+
     /// The object's name.
     pub(crate) fn name(&self) -> &str {
         &self.name
