@@ -21,6 +21,7 @@ use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
 use crate::schemas::Schemas;
+use crate::topic::{TOPIC_SERVICE, Topic};
 use hazelcast_serialization::{FromData, SerializationService, ToData};
 
 /// The service name of maps.
@@ -359,6 +360,15 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
+    }
+
+    /// The typed proxy of the topic `name`, created on the cluster the first time this client
+    /// asks for it. Messages are any [`ToData`]/[`FromData`] type.
+    pub async fn get_topic<T>(&self, name: &str) -> Result<Topic<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(Topic::new(ProxyCore::new(self, name, TOPIC_SERVICE).await?))
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {

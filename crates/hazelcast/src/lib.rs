@@ -66,6 +66,7 @@ mod map;
 mod proxy;
 mod queue;
 mod schemas;
+mod topic;
 
 // The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
 // marked `no_run`), so they cannot drift from the API.
@@ -97,6 +98,7 @@ pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
+pub use topic::{MessageStream, Topic, TopicMessage};
 
 pub use hazelcast_codec::custom::MemberInfo;
 pub use hazelcast_codec::{Data, Deserialize, JsonValue, Serialize, Uuid};
