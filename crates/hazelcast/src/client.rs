@@ -20,6 +20,7 @@ use crate::map::Map;
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
+use crate::ringbuffer::{RINGBUFFER_SERVICE, Ringbuffer};
 use crate::schemas::Schemas;
 use crate::topic::{TOPIC_SERVICE, Topic};
 use hazelcast_serialization::{FromData, SerializationService, ToData};
@@ -369,6 +370,17 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Topic::new(ProxyCore::new(self, name, TOPIC_SERVICE).await?))
+    }
+
+    /// The typed proxy of the ringbuffer `name`, created on the cluster the first time this
+    /// client asks for it. Items are any [`ToData`]/[`FromData`] type.
+    pub async fn get_ringbuffer<T>(&self, name: &str) -> Result<Ringbuffer<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(Ringbuffer::new(
+            ProxyCore::new(self, name, RINGBUFFER_SERVICE).await?,
+        ))
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {

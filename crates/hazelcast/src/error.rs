@@ -150,6 +150,10 @@ pub enum HazelcastError {
     /// another client, …
     #[error("key or value: {0}")]
     Value(#[source] std::sync::Arc<hazelcast_serialization::SerializationError>),
+    /// A ringbuffer call was refused before it was sent (a negative sequence, a batch out of
+    /// bounds).
+    #[error(transparent)]
+    Ringbuffer(#[from] crate::ringbuffer::RingbufferError),
 }
 
 impl HazelcastError {

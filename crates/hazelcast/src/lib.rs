@@ -65,6 +65,7 @@ mod error;
 mod map;
 mod proxy;
 mod queue;
+mod ringbuffer;
 mod schemas;
 mod topic;
 
@@ -98,6 +99,7 @@ pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
+pub use ringbuffer::{OverflowPolicy, RINGBUFFER_MAX_BATCH, ReadBatch, Ringbuffer, RingbufferError};
 pub use topic::{MessageStream, Topic, TopicMessage};
 
 pub use hazelcast_codec::custom::MemberInfo;
