@@ -83,6 +83,9 @@ mod configuration_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/network.md")]
 mod network_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/messaging.md")]
+mod messaging_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
