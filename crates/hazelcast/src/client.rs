@@ -344,7 +344,8 @@ impl HazelcastClient {
 
     /// The typed proxy of the map `name`, created on the cluster (`Client.CreateProxy`) the first
     /// time this client asks for it. Keys and values are serialized with
-    /// [`Serialize`](crate::Serialize)/[`Deserialize`](crate::Deserialize) (the official type ids: other clients read them).
+    /// [`Serialize`](crate::Serialize)/[`Deserialize`](crate::Deserialize) (the official type ids:
+    /// other clients read them).
     pub async fn get_map<K, V>(&self, name: &str) -> Result<Map<K, V>, HazelcastError>
     where
         K: ToData + FromData,

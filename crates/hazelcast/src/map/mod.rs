@@ -55,7 +55,8 @@ fn ttl_millis(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1)
 }
 
-/// A distributed map with keys `K` and values `V`, from [`HazelcastClient::get_map`].
+/// A distributed map with keys `K` and values `V`, from
+/// [`HazelcastClient::get_map`](crate::HazelcastClient::get_map).
 ///
 /// Cheap to clone. Key-based calls go to the partition owner of the key (smart routing) or
 /// through the single connection (unisocket) with the key's partition id; `put_all` and `get_all`
