@@ -23,7 +23,9 @@ use crate::pn_counter::{PN_COUNTER_SERVICE, PnCounter};
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
+use crate::ringbuffer::{RINGBUFFER_SERVICE, Ringbuffer};
 use crate::schemas::Schemas;
+use crate::topic::{TOPIC_SERVICE, Topic};
 use hazelcast_serialization::{FromData, SerializationService, ToData};
 
 /// The service name of maps.
@@ -345,8 +347,8 @@ impl HazelcastClient {
 
     /// The typed proxy of the map `name`, created on the cluster (`Client.CreateProxy`) the first
     /// time this client asks for it. Keys and values are serialized with
-    /// [`Serialize`](crate::Serialize)/[`Deserialize`](crate::Deserialize) (the official type
-    /// ids: other clients read them).
+    /// [`Serialize`](crate::Serialize)/[`Deserialize`](crate::Deserialize) (the official type ids:
+    /// other clients read them).
     pub async fn get_map<K, V>(&self, name: &str) -> Result<Map<K, V>, HazelcastError>
     where
         K: ToData + FromData,
@@ -363,6 +365,26 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
+    }
+
+    /// The typed proxy of the topic `name`, created on the cluster the first time this client
+    /// asks for it. Messages are any [`ToData`]/[`FromData`] type.
+    pub async fn get_topic<T>(&self, name: &str) -> Result<Topic<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(Topic::new(ProxyCore::new(self, name, TOPIC_SERVICE).await?))
+    }
+
+    /// The typed proxy of the ringbuffer `name`, created on the cluster the first time this
+    /// client asks for it. Items are any [`ToData`]/[`FromData`] type.
+    pub async fn get_ringbuffer<T>(&self, name: &str) -> Result<Ringbuffer<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(Ringbuffer::new(
+            ProxyCore::new(self, name, RINGBUFFER_SERVICE).await?,
+        ))
     }
 
     /// The flake id generator `name`, created on the cluster the first time this client asks

@@ -150,6 +150,10 @@ pub enum HazelcastError {
     /// another client, …
     #[error("key or value: {0}")]
     Value(#[source] std::sync::Arc<hazelcast_serialization::SerializationError>),
+    /// A ringbuffer call was refused before it was sent (a negative sequence, a batch out of
+    /// bounds).
+    #[error(transparent)]
+    Ringbuffer(#[from] crate::ringbuffer::RingbufferError),
     /// A CRDT (e.g. a [`PnCounter`](crate::PnCounter)) was used while the cluster has no data
     /// member (only lite members) that could hold it.
     #[error("the cluster has no data member to hold a CRDT")]

@@ -69,7 +69,9 @@ mod map;
 mod pn_counter;
 mod proxy;
 mod queue;
+mod ringbuffer;
 mod schemas;
+mod topic;
 
 // The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
 // marked `no_run`), so they cannot drift from the API.
@@ -85,6 +87,9 @@ mod configuration_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/network.md")]
 mod network_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/messaging.md")]
+mod messaging_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/counters.md")]
 mod counters_snippets {}
@@ -107,6 +112,8 @@ pub use map::{
 };
 pub use pn_counter::PnCounter;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
+pub use ringbuffer::{OverflowPolicy, RINGBUFFER_MAX_BATCH, ReadBatch, Ringbuffer, RingbufferError};
+pub use topic::{MessageStream, Topic, TopicMessage};
 
 pub use hazelcast_codec::custom::MemberInfo;
 pub use hazelcast_codec::{Data, Deserialize, JsonValue, Serialize, Uuid};

@@ -4,35 +4,32 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
-use std::pin::Pin;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
-use std::task::{Context, Poll};
 use std::time::Duration;
 
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::map::{
-    MapAddEntryListenerEntryEvent, MapAddEntryListenerRequest, MapAddEntryListenerResponse, MapClearRequest,
-    MapContainsKeyRequest, MapContainsKeyResponse, MapContainsValueRequest, MapContainsValueResponse,
-    MapDeleteRequest, MapEntrySetRequest, MapEntrySetResponse, MapGetAllRequest, MapGetAllResponse,
-    MapGetRequest, MapGetResponse, MapIsEmptyRequest, MapIsEmptyResponse, MapKeySetRequest,
-    MapKeySetResponse, MapPutAllRequest, MapPutIfAbsentRequest, MapPutIfAbsentResponse, MapPutRequest,
-    MapPutResponse, MapRemoveEntryListenerRequest, MapRemoveIfSameRequest, MapRemoveIfSameResponse,
-    MapRemoveRequest, MapRemoveResponse, MapReplaceIfSameRequest, MapReplaceIfSameResponse,
-    MapReplaceRequest, MapReplaceResponse, MapSetRequest, MapSetTtlRequest, MapSetTtlResponse,
-    MapSizeRequest, MapSizeResponse, MapValuesRequest, MapValuesResponse, entry_event_type,
+    MapClearRequest, MapContainsKeyRequest, MapContainsKeyResponse, MapContainsValueRequest,
+    MapContainsValueResponse, MapDeleteRequest, MapEntrySetRequest, MapEntrySetResponse, MapGetAllRequest,
+    MapGetAllResponse, MapGetRequest, MapGetResponse, MapIsEmptyRequest, MapIsEmptyResponse,
+    MapKeySetRequest, MapKeySetResponse, MapPutAllRequest, MapPutIfAbsentRequest, MapPutIfAbsentResponse,
+    MapPutRequest, MapPutResponse, MapRemoveIfSameRequest, MapRemoveIfSameResponse, MapRemoveRequest,
+    MapRemoveResponse, MapReplaceIfSameRequest, MapReplaceIfSameResponse, MapReplaceRequest,
+    MapReplaceResponse, MapSetRequest, MapSetTtlRequest, MapSetTtlResponse, MapSizeRequest, MapSizeResponse,
+    MapValuesRequest, MapValuesResponse,
 };
 use hazelcast_codec::types::{EntryListRef, ListRef};
-use hazelcast_codec::{ClientMessage, CodecError, Data, Uuid};
-use hazelcast_invocation::{ClusterClient, ListenerId, ListenerRegistration};
-use hazelcast_serialization::{FromData, SerializationService, ToData};
+use hazelcast_codec::{ClientMessage, Data};
+use hazelcast_serialization::{FromData, ToData};
 
-use crate::proxy::listener::Closeable;
-use tokio::sync::mpsc;
+use crate::proxy::listener::register;
 
-use crate::client::HazelcastClient;
 use crate::error::HazelcastError;
-use crate::proxy::{ProxyCore, Route, is_null};
+use crate::proxy::{ProxyCore, Route};
+
+mod events;
+
+use events::MapEntries;
+pub use events::{EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions};
 
 /// The thread id this client sends with map calls. Hazelcast uses it as the owner of entry
 /// locks; this client takes no locks, so every call of every client instance uses the same
@@ -58,7 +55,8 @@ fn ttl_millis(ttl: Duration) -> i64 {
     i64::try_from(ttl.as_millis()).unwrap_or(i64::MAX).max(1)
 }
 
-/// A distributed map with keys `K` and values `V`, from [`HazelcastClient::get_map`].
+/// A distributed map with keys `K` and values `V`, from
+/// [`HazelcastClient::get_map`](crate::HazelcastClient::get_map).
 ///
 /// Cheap to clone. Key-based calls go to the partition owner of the key (smart routing) or
 /// through the single connection (unisocket) with the key's partition id; `put_all` and `get_all`
@@ -531,351 +529,12 @@ where
         &self,
         options: EntryListenerOptions,
     ) -> Result<EntryEventStream<K, V>, HazelcastError> {
-        let cc = self.core.cluster()?;
-        let (tx, rx) = mpsc::channel(options.capacity.max(1));
-        let dropped = Arc::new(AtomicU64::new(0));
-        let registration = Arc::new(EntryListenerRegistration {
+        let codec = MapEntries {
             name: self.core.name().to_owned(),
             include_value: options.include_value,
             flags: options.event_flags,
-            tx: Mutex::new(Some(tx)),
-            dropped: dropped.clone(),
-        });
-        let closeable: Arc<dyn crate::proxy::listener::Closeable> = registration.clone();
-        self.core.client().track_listener(Arc::downgrade(&closeable));
-        let id = cc.add_listener(registration.clone()).await?;
-        Ok(EntryEventStream {
-            client: self.core.client().clone(),
-            rx,
-            dropped,
-            registration: Some((cc, id, registration)),
-            _types: PhantomData,
-        })
-    }
-}
-
-/// Options of an entry listener.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[non_exhaustive]
-pub struct EntryListenerOptions {
-    /// Events carry the value and old value (default `true`); without, only keys.
-    pub include_value: bool,
-    /// The event types wanted, an OR of [`EntryEventType::flag`]s. Default: added, removed,
-    /// updated, evicted, expired, evict-all, clear-all, merged and loaded.
-    pub event_flags: i32,
-    /// Events buffered between the connection and the stream before new ones are dropped
-    /// (default 4096).
-    pub capacity: usize,
-}
-
-impl Default for EntryListenerOptions {
-    fn default() -> Self {
-        use entry_event_type::*;
-        EntryListenerOptions {
-            include_value: true,
-            event_flags: ADDED
-                | REMOVED
-                | UPDATED
-                | EVICTED
-                | EXPIRED
-                | EVICT_ALL
-                | CLEAR_ALL
-                | MERGED
-                | LOADED,
-            capacity: 4096,
-        }
-    }
-}
-
-impl EntryListenerOptions {
-    /// Whether events carry values.
-    pub fn include_value(mut self, include: bool) -> Self {
-        self.include_value = include;
-        self
-    }
-
-    /// Only these event types.
-    pub fn event_types(mut self, types: &[EntryEventType]) -> Self {
-        self.event_flags = types.iter().fold(0, |acc, t| acc | t.flag());
-        self
-    }
-
-    /// The queue capacity.
-    pub fn capacity(mut self, capacity: usize) -> Self {
-        self.capacity = capacity;
-        self
-    }
-}
-
-/// The kind of an entry event.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum EntryEventType {
-    /// An entry was added.
-    Added,
-    /// An entry was removed.
-    Removed,
-    /// An entry's value changed.
-    Updated,
-    /// An entry was evicted.
-    Evicted,
-    /// An entry expired.
-    Expired,
-    /// Every entry was evicted (`evict_all`); no key.
-    EvictAll,
-    /// The map was cleared; no key.
-    ClearAll,
-    /// An entry was merged after a split-brain.
-    Merged,
-    /// A near-cache invalidation.
-    Invalidation,
-    /// An entry was loaded by a map loader.
-    Loaded,
-    /// A type this client does not know.
-    Other(i32),
-}
-
-impl EntryEventType {
-    /// The protocol value (also the listener flag bit).
-    pub fn flag(self) -> i32 {
-        use entry_event_type::*;
-        match self {
-            EntryEventType::Added => ADDED,
-            EntryEventType::Removed => REMOVED,
-            EntryEventType::Updated => UPDATED,
-            EntryEventType::Evicted => EVICTED,
-            EntryEventType::Expired => EXPIRED,
-            EntryEventType::EvictAll => EVICT_ALL,
-            EntryEventType::ClearAll => CLEAR_ALL,
-            EntryEventType::Merged => MERGED,
-            EntryEventType::Invalidation => INVALIDATION,
-            EntryEventType::Loaded => LOADED,
-            EntryEventType::Other(v) => v,
-        }
-    }
-
-    /// The type of a protocol value.
-    pub fn from_flag(v: i32) -> Self {
-        use entry_event_type::*;
-        match v {
-            ADDED => EntryEventType::Added,
-            REMOVED => EntryEventType::Removed,
-            UPDATED => EntryEventType::Updated,
-            EVICTED => EntryEventType::Evicted,
-            EXPIRED => EntryEventType::Expired,
-            EVICT_ALL => EntryEventType::EvictAll,
-            CLEAR_ALL => EntryEventType::ClearAll,
-            MERGED => EntryEventType::Merged,
-            INVALIDATION => EntryEventType::Invalidation,
-            LOADED => EntryEventType::Loaded,
-            other => EntryEventType::Other(other),
-        }
-    }
-}
-
-/// One entry event, decoded.
-#[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
-pub struct EntryEvent<K, V> {
-    /// What happened.
-    pub event_type: EntryEventType,
-    /// The key (`None` for map-wide events such as `ClearAll`).
-    pub key: Option<K>,
-    /// The new value (`None` without `include_value`, or for removals).
-    pub value: Option<V>,
-    /// The previous value (updates and removals, with `include_value`).
-    pub old_value: Option<V>,
-    /// The merging value (`Merged`).
-    pub merging_value: Option<V>,
-    /// The member that sent the event.
-    pub member: Uuid,
-    /// Entries affected (map-wide events).
-    pub number_of_affected_entries: i32,
-}
-
-impl<K: FromData, V: FromData> EntryEvent<K, V> {
-    /// Decodes with the schemas the client knows.
-    fn decode(
-        e: MapAddEntryListenerEntryEvent,
-        service: &SerializationService,
-    ) -> Result<Self, HazelcastError> {
-        fn read<T: FromData>(
-            d: Option<Data>,
-            service: &SerializationService,
-        ) -> Result<Option<T>, HazelcastError> {
-            match d {
-                Some(d) if !is_null(&d) => T::from_data(&d, service)
-                    .map(Some)
-                    .map_err(|e| HazelcastError::Value(Arc::new(e))),
-                _ => Ok(None),
-            }
-        }
-        Ok(EntryEvent {
-            event_type: EntryEventType::from_flag(e.event_type),
-            key: read(e.key, service)?,
-            value: read(e.value, service)?,
-            old_value: read(e.old_value, service)?,
-            merging_value: read(e.merging_value, service)?,
-            member: e.uuid,
-            number_of_affected_entries: e.number_of_affected_entries,
-        })
-    }
-
-    /// Decodes, fetching the Compact schemas the client does not know from the cluster.
-    async fn decode_fetching(
-        e: MapAddEntryListenerEntryEvent,
-        client: &HazelcastClient,
-    ) -> Result<Self, HazelcastError> {
-        let cc = client.cluster()?;
-        async fn read<T: FromData>(
-            client: &HazelcastClient,
-            cc: &ClusterClient,
-            d: Option<Data>,
-        ) -> Result<Option<T>, HazelcastError> {
-            match d {
-                Some(d) if !is_null(&d) => Ok(Some(client.read_data(cc, &d).await?)),
-                _ => Ok(None),
-            }
-        }
-        Ok(EntryEvent {
-            event_type: EntryEventType::from_flag(e.event_type),
-            key: read(client, &cc, e.key).await?,
-            value: read(client, &cc, e.value).await?,
-            old_value: read(client, &cc, e.old_value).await?,
-            merging_value: read(client, &cc, e.merging_value).await?,
-            member: e.uuid,
-            number_of_affected_entries: e.number_of_affected_entries,
-        })
-    }
-}
-
-/// The registration of a map entry listener in the invocation layer.
-pub(crate) struct EntryListenerRegistration {
-    name: String,
-    include_value: bool,
-    flags: i32,
-    tx: Mutex<Option<mpsc::Sender<MapAddEntryListenerEntryEvent>>>,
-    dropped: Arc<AtomicU64>,
-}
-
-impl crate::proxy::listener::Closeable for EntryListenerRegistration {
-    /// Ends the stream (client shutdown).
-    fn close(&self) {
-        self.tx.lock().unwrap_or_else(PoisonError::into_inner).take();
-    }
-}
-
-impl ListenerRegistration for EntryListenerRegistration {
-    fn encode_add(&self, local_only: bool) -> ClientMessage {
-        MapAddEntryListenerRequest {
-            include_value: self.include_value,
-            listener_flags: self.flags,
-            local_only,
-            name: &self.name,
-        }
-        .encode(-1)
-    }
-
-    fn decode_add_response(&self, msg: &ClientMessage) -> Result<Uuid, CodecError> {
-        Ok(MapAddEntryListenerResponse::decode(msg)?.response)
-    }
-
-    fn encode_remove(&self, server_registration_id: Uuid) -> ClientMessage {
-        MapRemoveEntryListenerRequest {
-            registration_id: server_registration_id,
-            name: &self.name,
-        }
-        .encode(-1)
-    }
-
-    fn on_event(&self, event: ClientMessage) {
-        let decoded = match MapAddEntryListenerEntryEvent::decode(&event) {
-            Ok(e) => e,
-            Err(e) => {
-                tracing::warn!(map = %self.name, error = %e, "undecodable entry event");
-                return;
-            }
         };
-        let guard = self.tx.lock().unwrap_or_else(PoisonError::into_inner);
-        if let Some(tx) = guard.as_ref()
-            && let Err(mpsc::error::TrySendError::Full(_)) = tx.try_send(decoded)
-        {
-            let n = self.dropped.fetch_add(1, Ordering::Relaxed) + 1;
-            if n.is_power_of_two() {
-                tracing::warn!(map = %self.name, dropped = n, "entry listener queue full: events dropped");
-            }
-        }
-    }
-}
-
-/// The events of an entry listener, a [`Stream`](futures_core::Stream) of
-/// `Result<EntryEvent<K, V>, HazelcastError>` (an error when a key or value does not
-/// deserialize as `K`/`V`). Ends when the client shuts down. Dropping it deregisters the
-/// listener (in the background); [`close`](EntryEventStream::close) does it and waits.
-pub struct EntryEventStream<K, V> {
-    client: HazelcastClient,
-    rx: mpsc::Receiver<MapAddEntryListenerEntryEvent>,
-    dropped: Arc<AtomicU64>,
-    registration: Option<(ClusterClient, ListenerId, Arc<EntryListenerRegistration>)>,
-    _types: PhantomData<fn() -> (K, V)>,
-}
-
-impl<K, V> fmt::Debug for EntryEventStream<K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("EntryEventStream")
-            .field("dropped", &self.dropped())
-            .finish_non_exhaustive()
-    }
-}
-
-impl<K: FromData, V: FromData> EntryEventStream<K, V> {
-    /// The next event; `None` once the listener is closed or the client shut down. Keys and
-    /// values of Compact types the client has not seen yet are read after fetching their
-    /// schemas from the cluster.
-    pub async fn recv(&mut self) -> Option<Result<EntryEvent<K, V>, HazelcastError>> {
-        let raw = self.rx.recv().await?;
-        Some(EntryEvent::decode_fetching(raw, &self.client).await)
-    }
-
-    /// Deregisters the listener from every member and ends the stream.
-    pub async fn close(mut self) {
-        if let Some((cc, id, reg)) = self.registration.take() {
-            reg.close();
-            cc.remove_listener(id).await;
-        }
-    }
-}
-
-impl<K, V> EntryEventStream<K, V> {
-    /// Events dropped because the queue was full.
-    pub fn dropped(&self) -> u64 {
-        self.dropped.load(Ordering::Relaxed)
-    }
-}
-
-/// As a `Stream`, keys and values are read with the schemas the client knows (a Compact type
-/// it has not seen gives an error; [`recv`](EntryEventStream::recv) fetches its schema).
-impl<K: FromData, V: FromData> futures_core::Stream for EntryEventStream<K, V> {
-    type Item = Result<EntryEvent<K, V>, HazelcastError>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        let service = this.client.serialization().clone();
-        this.rx
-            .poll_recv(cx)
-            .map(|o| o.map(|e| EntryEvent::decode(e, &service)))
-    }
-}
-
-impl<K, V> Drop for EntryEventStream<K, V> {
-    fn drop(&mut self) {
-        if let Some((cc, id, reg)) = self.registration.take() {
-            reg.close();
-            // A task of the client's: it ends with the client at the latest.
-            let owner = cc.clone();
-            owner.spawn(async move {
-                cc.remove_listener(id).await;
-            });
-        }
+        let raw = register(self.core.client(), codec, options.capacity).await?;
+        Ok(EntryEventStream::new(self.core.client().clone(), raw))
     }
 }
