@@ -16,11 +16,13 @@ use tokio::task::JoinHandle;
 
 use crate::config::{ClientConfig, ClientConfigBuilder};
 use crate::error::HazelcastError;
+use crate::list::{LIST_SERVICE, List};
 use crate::map::Map;
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
 use crate::schemas::Schemas;
+use crate::set::{SET_SERVICE, Set};
 use hazelcast_serialization::{FromData, SerializationService, ToData};
 
 /// The service name of maps.
@@ -359,6 +361,26 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
+    }
+
+    /// The typed proxy of the list `name`, created on the cluster the first time this client
+    /// asks for it. Items are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_queue`](Self::get_queue).
+    pub async fn get_list<T>(&self, name: &str) -> Result<List<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(List::new(ProxyCore::new(self, name, LIST_SERVICE).await?))
+    }
+
+    /// The typed proxy of the set `name`, created on the cluster the first time this client
+    /// asks for it. Items are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_queue`](Self::get_queue).
+    pub async fn get_set<T>(&self, name: &str) -> Result<Set<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(Set::new(ProxyCore::new(self, name, SET_SERVICE).await?))
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {

@@ -62,10 +62,12 @@ mod assembly;
 mod client;
 mod config;
 mod error;
+mod list;
 mod map;
 mod proxy;
 mod queue;
 mod schemas;
+mod set;
 
 // The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
 // marked `no_run`), so they cannot drift from the API.
@@ -93,10 +95,12 @@ pub use config::{
     ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
 };
 pub use error::{ConfigError, HazelcastError};
+pub use list::List;
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
+pub use set::Set;
 
 pub use hazelcast_codec::custom::MemberInfo;
 pub use hazelcast_codec::{Data, Deserialize, JsonValue, Serialize, Uuid};
