@@ -18,6 +18,7 @@ use crate::config::{ClientConfig, ClientConfigBuilder};
 use crate::error::HazelcastError;
 use crate::list::{LIST_SERVICE, List};
 use crate::map::Map;
+use crate::multi_map::{MULTI_MAP_SERVICE, MultiMap};
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
@@ -381,6 +382,19 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Set::new(ProxyCore::new(self, name, SET_SERVICE).await?))
+    }
+
+    /// The typed proxy of the multi-map `name`, created on the cluster the first time this
+    /// client asks for it. Keys and values are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_map`](Self::get_map).
+    pub async fn get_multi_map<K, V>(&self, name: &str) -> Result<MultiMap<K, V>, HazelcastError>
+    where
+        K: ToData + FromData + Send + 'static,
+        V: ToData + FromData + Send + 'static,
+    {
+        Ok(MultiMap::new(
+            ProxyCore::new(self, name, MULTI_MAP_SERVICE).await?,
+        ))
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {

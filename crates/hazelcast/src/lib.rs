@@ -64,6 +64,7 @@ mod config;
 mod error;
 mod list;
 mod map;
+mod multi_map;
 mod proxy;
 mod queue;
 mod schemas;
@@ -99,6 +100,7 @@ pub use list::List;
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
+pub use multi_map::MultiMap;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
 pub use set::Set;
 
