@@ -100,7 +100,7 @@ pub use list::List;
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
-pub use multi_map::MultiMap;
+pub use multi_map::{MultiMap, MultiMapEventStream};
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
 pub use set::Set;
 

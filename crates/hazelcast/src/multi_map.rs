@@ -2,23 +2,31 @@
 
 use std::fmt;
 use std::marker::PhantomData;
+use std::pin::Pin;
+use std::sync::Arc;
+use std::task::{Context, Poll};
 
 use hazelcast_codec::messages::multi_map::{
-    MultiMapClearRequest, MultiMapContainsEntryRequest, MultiMapContainsEntryResponse,
-    MultiMapContainsKeyRequest, MultiMapContainsKeyResponse, MultiMapContainsValueRequest,
-    MultiMapContainsValueResponse, MultiMapDeleteRequest, MultiMapEntrySetRequest, MultiMapEntrySetResponse,
-    MultiMapGetRequest, MultiMapGetResponse, MultiMapKeySetRequest, MultiMapKeySetResponse,
-    MultiMapPutRequest, MultiMapPutResponse, MultiMapRemoveEntryRequest, MultiMapRemoveEntryResponse,
+    MultiMapAddEntryListenerEntryEvent, MultiMapAddEntryListenerRequest, MultiMapAddEntryListenerResponse,
+    MultiMapAddEntryListenerToKeyEntryEvent, MultiMapAddEntryListenerToKeyRequest,
+    MultiMapAddEntryListenerToKeyResponse, MultiMapClearRequest, MultiMapContainsEntryRequest,
+    MultiMapContainsEntryResponse, MultiMapContainsKeyRequest, MultiMapContainsKeyResponse,
+    MultiMapContainsValueRequest, MultiMapContainsValueResponse, MultiMapDeleteRequest,
+    MultiMapEntrySetRequest, MultiMapEntrySetResponse, MultiMapGetRequest, MultiMapGetResponse,
+    MultiMapKeySetRequest, MultiMapKeySetResponse, MultiMapPutRequest, MultiMapPutResponse,
+    MultiMapRemoveEntryListenerRequest, MultiMapRemoveEntryRequest, MultiMapRemoveEntryResponse,
     MultiMapRemoveRequest, MultiMapRemoveResponse, MultiMapSizeRequest, MultiMapSizeResponse,
     MultiMapValueCountRequest, MultiMapValueCountResponse, MultiMapValuesRequest, MultiMapValuesResponse,
 };
 use hazelcast_codec::messages::{Request, check_type};
-use hazelcast_codec::{ClientMessage, Data};
-use hazelcast_serialization::{FromData, ToData};
+use hazelcast_codec::{ClientMessage, CodecError, Data, Uuid};
+use hazelcast_serialization::{FromData, SerializationService, ToData};
 
 use crate::error::HazelcastError;
-use crate::map::{SerializeAs, THREAD_ID};
-use crate::proxy::{ProxyCore, Route, count};
+use crate::map::{EntryEvent, EntryEventType, SerializeAs, THREAD_ID};
+use crate::proxy::listener::{ListenerCodec, RawEvents, register};
+use crate::proxy::{ProxyCore, Route, count, is_null};
+use crate::queue::DEFAULT_EVENT_CAPACITY;
 
 /// The service name of multi-maps.
 pub(crate) const MULTI_MAP_SERVICE: &str = "hz:impl:multiMapService";
@@ -296,5 +304,214 @@ where
     /// Destroys the multi-map on the cluster (its entries are lost).
     pub async fn destroy(&self) -> Result<(), HazelcastError> {
         self.core.destroy().await
+    }
+
+    /// Entry events of the whole multi-map from now on: [`Added`](EntryEventType::Added) for
+    /// each value put, [`Removed`](EntryEventType::Removed) for each value removed (with its
+    /// key), [`ClearAll`](EntryEventType::ClearAll) for a [`clear`](MultiMap::clear). With
+    /// `include_value`, events carry the value (a removal's as its `old_value`). Dropping the
+    /// stream deregisters the listener.
+    pub async fn entry_events(
+        &self,
+        include_value: bool,
+    ) -> Result<MultiMapEventStream<K, V>, HazelcastError> {
+        self.listen(None, include_value).await
+    }
+
+    /// Entry events of one key from now on (see [`entry_events`](MultiMap::entry_events)).
+    pub async fn key_entry_events(
+        &self,
+        key: impl SerializeAs<K>,
+        include_value: bool,
+    ) -> Result<MultiMapEventStream<K, V>, HazelcastError> {
+        let key = self.core.data(&key).await?;
+        self.listen(Some(key), include_value).await
+    }
+
+    async fn listen(
+        &self,
+        key: Option<Data>,
+        include_value: bool,
+    ) -> Result<MultiMapEventStream<K, V>, HazelcastError> {
+        let codec = MultiMapEntries {
+            name: self.name().to_owned(),
+            key,
+            include_value,
+        };
+        let raw = register(self.core.client(), codec, DEFAULT_EVENT_CAPACITY).await?;
+        Ok(MultiMapEventStream {
+            core: self.core.clone(),
+            raw,
+            _types: PhantomData,
+        })
+    }
+}
+
+/// A multi-map entry event as it came (both listener kinds send the same fields).
+struct RawEntryEvent {
+    event_type: i32,
+    uuid: Uuid,
+    affected: i32,
+    key: Option<Data>,
+    value: Option<Data>,
+    old_value: Option<Data>,
+    merging_value: Option<Data>,
+}
+
+/// A listener on a whole multi-map, or on one key of it.
+struct MultiMapEntries {
+    name: String,
+    key: Option<Data>,
+    include_value: bool,
+}
+
+impl ListenerCodec for MultiMapEntries {
+    type Event = RawEntryEvent;
+
+    fn describe(&self) -> String {
+        format!("multi-map {:?}", self.name)
+    }
+
+    fn encode_add(&self, local_only: bool) -> ClientMessage {
+        match &self.key {
+            Some(key) => MultiMapAddEntryListenerToKeyRequest {
+                include_value: self.include_value,
+                local_only,
+                name: &self.name,
+                key,
+            }
+            .encode(-1),
+            None => MultiMapAddEntryListenerRequest {
+                include_value: self.include_value,
+                local_only,
+                name: &self.name,
+            }
+            .encode(-1),
+        }
+    }
+
+    fn decode_add_response(&self, msg: &ClientMessage) -> Result<Uuid, CodecError> {
+        Ok(match self.key {
+            Some(_) => MultiMapAddEntryListenerToKeyResponse::decode(msg)?.response,
+            None => MultiMapAddEntryListenerResponse::decode(msg)?.response,
+        })
+    }
+
+    fn encode_remove(&self, registration_id: Uuid) -> ClientMessage {
+        MultiMapRemoveEntryListenerRequest {
+            registration_id,
+            name: &self.name,
+        }
+        .encode(-1)
+    }
+
+    fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
+        Ok(match self.key {
+            Some(_) => {
+                let e = MultiMapAddEntryListenerToKeyEntryEvent::decode(msg)?;
+                RawEntryEvent {
+                    event_type: e.event_type,
+                    uuid: e.uuid,
+                    affected: e.number_of_affected_entries,
+                    key: e.key,
+                    value: e.value,
+                    old_value: e.old_value,
+                    merging_value: e.merging_value,
+                }
+            }
+            None => {
+                let e = MultiMapAddEntryListenerEntryEvent::decode(msg)?;
+                RawEntryEvent {
+                    event_type: e.event_type,
+                    uuid: e.uuid,
+                    affected: e.number_of_affected_entries,
+                    key: e.key,
+                    value: e.value,
+                    old_value: e.old_value,
+                    merging_value: e.merging_value,
+                }
+            }
+        })
+    }
+}
+
+/// The entry events of a multi-map listener: a [`Stream`](futures_core::Stream) of
+/// `Result<EntryEvent<K, V>, HazelcastError>`; [`recv`](MultiMapEventStream::recv) also fetches
+/// unknown Compact schemas. Ends when the client shuts down; dropping it deregisters the
+/// listener.
+pub struct MultiMapEventStream<K, V> {
+    core: ProxyCore,
+    raw: RawEvents<RawEntryEvent>,
+    _types: PhantomData<fn() -> (K, V)>,
+}
+
+impl<K, V> fmt::Debug for MultiMapEventStream<K, V> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("MultiMapEventStream")
+            .field("dropped", &self.raw.dropped())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<K: FromData, V: FromData> MultiMapEventStream<K, V> {
+    /// The next event; `None` once closed or the client shut down.
+    pub async fn recv(&mut self) -> Option<Result<EntryEvent<K, V>, HazelcastError>> {
+        let e = self.raw.recv().await?;
+        Some(self.fetching(e).await)
+    }
+
+    async fn fetching(&self, e: RawEntryEvent) -> Result<EntryEvent<K, V>, HazelcastError> {
+        Ok(EntryEvent {
+            event_type: EntryEventType::from_flag(e.event_type),
+            key: self.core.opt(e.key).await?,
+            value: self.core.opt(e.value).await?,
+            old_value: self.core.opt(e.old_value).await?,
+            merging_value: self.core.opt(e.merging_value).await?,
+            member: e.uuid,
+            number_of_affected_entries: e.affected,
+        })
+    }
+
+    /// Events dropped because the stream's queue was full.
+    pub fn dropped(&self) -> u64 {
+        self.raw.dropped()
+    }
+
+    /// Deregisters the listener from every member and ends the stream.
+    pub async fn close(self) {
+        self.raw.close().await;
+    }
+}
+
+/// Reads an optional key or value with the schemas the client knows.
+fn read<T: FromData>(d: Option<Data>, service: &SerializationService) -> Result<Option<T>, HazelcastError> {
+    match d {
+        Some(d) if !is_null(&d) => T::from_data(&d, service)
+            .map(Some)
+            .map_err(|e| HazelcastError::Value(Arc::new(e))),
+        _ => Ok(None),
+    }
+}
+
+/// As a `Stream`, keys and values are read with the schemas the client knows.
+impl<K: FromData, V: FromData> futures_core::Stream for MultiMapEventStream<K, V> {
+    type Item = Result<EntryEvent<K, V>, HazelcastError>;
+
+    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
+        let this = self.get_mut();
+        let service = this.core.client().serialization().clone();
+        this.raw.poll_recv(cx).map(|o| {
+            o.map(|e| {
+                Ok(EntryEvent {
+                    event_type: EntryEventType::from_flag(e.event_type),
+                    key: read(e.key, &service)?,
+                    value: read(e.value, &service)?,
+                    old_value: read(e.old_value, &service)?,
+                    merging_value: read(e.merging_value, &service)?,
+                    member: e.uuid,
+                    number_of_affected_entries: e.affected,
+                })
+            })
+        })
     }
 }

@@ -1,11 +1,11 @@
 //! `MultiMap` against real members: the operations with the default (set) and a list value
-//! collection, keys spread over the partitions of two members, and user types.
+//! collection, keys spread over the partitions of two members, entry events, and user types.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use hazelcast::serialization::Compact;
-use hazelcast::{ClientConfig, HazelcastClient, Uuid};
+use hazelcast::{ClientConfig, EntryEventType, HazelcastClient, MultiMapEventStream, Uuid};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
 
 /// Multi-maps named `listed-*` keep their values in lists.
@@ -180,4 +180,85 @@ async fn compact_keys_and_values() {
     assert_eq!(m.key_set().await.expect("key_set"), [author]);
     writer.shutdown().await;
     reader.shutdown().await;
+}
+
+/// The next event of `events` within 10 s.
+async fn next(events: &mut MultiMapEventStream<String, i64>) -> hazelcast::EntryEvent<String, i64> {
+    tokio::time::timeout(Duration::from_secs(10), events.recv())
+        .await
+        .expect("an event within 10 s")
+        .expect("stream open")
+        .expect("decodes")
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn entry_events_report_each_value() {
+    let client = client().await;
+    let m = client
+        .get_multi_map::<String, i64>(&unique("events"))
+        .await
+        .expect("multi-map");
+    let mut events = m.entry_events(true).await.expect("listener");
+    m.put("a", 1).await.expect("put");
+    m.put("a", 2).await.expect("put");
+    m.remove_entry("a", 1).await.expect("remove_entry");
+    m.remove("a").await.expect("remove");
+    let mut seen = Vec::new();
+    for _ in 0..4 {
+        let e = next(&mut events).await;
+        seen.push((e.event_type, e.key, e.value, e.old_value));
+    }
+    let a = Some("a".to_owned());
+    assert_eq!(
+        seen,
+        [
+            (EntryEventType::Added, a.clone(), Some(1), None),
+            (EntryEventType::Added, a.clone(), Some(2), None),
+            (EntryEventType::Removed, a.clone(), None, Some(1)),
+            (EntryEventType::Removed, a, None, Some(2)),
+        ]
+    );
+    m.put("b", 5).await.expect("put");
+    m.put("c", 6).await.expect("put");
+    m.clear().await.expect("clear");
+    let mut clear = None;
+    while clear.is_none() {
+        let e = next(&mut events).await;
+        if e.event_type == EntryEventType::ClearAll {
+            clear = Some(e);
+        }
+    }
+    let clear = clear.expect("a clear event");
+    assert_eq!((clear.key, clear.number_of_affected_entries), (None, 2));
+    events.close().await;
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn key_entry_events_only_report_that_key() {
+    let client = client().await;
+    let m = client
+        .get_multi_map::<String, i64>(&unique("key-events"))
+        .await
+        .expect("multi-map");
+    let mut events = m.key_entry_events("watched", false).await.expect("listener");
+    m.put("other", 1).await.expect("put");
+    m.put("watched", 2).await.expect("put");
+    m.remove_entry("other", 1).await.expect("remove_entry");
+    m.remove_entry("watched", 2).await.expect("remove_entry");
+    let first = next(&mut events).await;
+    let second = next(&mut events).await;
+    assert_eq!(
+        [
+            (first.event_type, first.key, first.value, first.old_value),
+            (second.event_type, second.key, second.value, second.old_value)
+        ],
+        [
+            (EntryEventType::Added, Some("watched".to_owned()), None, None),
+            (EntryEventType::Removed, Some("watched".to_owned()), None, None),
+        ],
+        "no event of the other key, no values"
+    );
+    events.close().await;
+    client.shutdown().await;
 }
