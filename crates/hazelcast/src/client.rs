@@ -345,7 +345,7 @@ impl HazelcastClient {
 
     /// The typed proxy of the map `name`, created on the cluster (`Client.CreateProxy`) the first
     /// time this client asks for it. Keys and values are serialized with
-    /// [`Serialize`]/[`Deserialize`] (the official type ids: other clients read them).
+    /// [`ToData`]/[`FromData`] (the official type ids: other clients read them).
     pub async fn get_map<K, V>(&self, name: &str) -> Result<Map<K, V>, HazelcastError>
     where
         K: ToData + FromData,

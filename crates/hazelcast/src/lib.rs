@@ -84,6 +84,9 @@ mod configuration_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/network.md")]
 mod network_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/collections.md")]
+mod collections_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
