@@ -18,13 +18,16 @@ use crate::atomic_long::AtomicLong;
 use crate::config::{ClientConfig, ClientConfigBuilder};
 use crate::error::HazelcastError;
 use crate::flake_id_generator::{FLAKE_ID_GENERATOR_SERVICE, FlakeIdGenerator};
+use crate::list::{LIST_SERVICE, List};
 use crate::map::Map;
+use crate::multi_map::{MULTI_MAP_SERVICE, MultiMap};
 use crate::pn_counter::{PN_COUNTER_SERVICE, PnCounter};
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
 use crate::ringbuffer::{RINGBUFFER_SERVICE, Ringbuffer};
 use crate::schemas::Schemas;
+use crate::set::{SET_SERVICE, Set};
 use crate::topic::{TOPIC_SERVICE, Topic};
 use hazelcast_serialization::{FromData, SerializationService, ToData};
 
@@ -347,8 +350,7 @@ impl HazelcastClient {
 
     /// The typed proxy of the map `name`, created on the cluster (`Client.CreateProxy`) the first
     /// time this client asks for it. Keys and values are serialized with
-    /// [`Serialize`](crate::Serialize)/[`Deserialize`](crate::Deserialize) (the official type ids:
-    /// other clients read them).
+    /// [`ToData`]/[`FromData`] (the official type ids: other clients read them).
     pub async fn get_map<K, V>(&self, name: &str) -> Result<Map<K, V>, HazelcastError>
     where
         K: ToData + FromData,
@@ -407,6 +409,39 @@ impl HazelcastClient {
     /// CP group's id. See [`AtomicLong`] for the members that offer it.
     pub async fn get_atomic_long(&self, name: &str) -> Result<AtomicLong, HazelcastError> {
         AtomicLong::new(self, name).await
+    }
+
+    /// The typed proxy of the list `name`, created on the cluster the first time this client
+    /// asks for it. Items are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_queue`](Self::get_queue).
+    pub async fn get_list<T>(&self, name: &str) -> Result<List<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(List::new(ProxyCore::new(self, name, LIST_SERVICE).await?))
+    }
+
+    /// The typed proxy of the set `name`, created on the cluster the first time this client
+    /// asks for it. Items are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_queue`](Self::get_queue).
+    pub async fn get_set<T>(&self, name: &str) -> Result<Set<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        Ok(Set::new(ProxyCore::new(self, name, SET_SERVICE).await?))
+    }
+
+    /// The typed proxy of the multi-map `name`, created on the cluster the first time this
+    /// client asks for it. Keys and values are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_map`](Self::get_map).
+    pub async fn get_multi_map<K, V>(&self, name: &str) -> Result<MultiMap<K, V>, HazelcastError>
+    where
+        K: ToData + FromData + Send + 'static,
+        V: ToData + FromData + Send + 'static,
+    {
+        Ok(MultiMap::new(
+            ProxyCore::new(self, name, MULTI_MAP_SERVICE).await?,
+        ))
     }
 
     pub(crate) async fn create_proxy(&self, name: &str, service: &str) -> Result<(), HazelcastError> {

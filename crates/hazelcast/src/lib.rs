@@ -65,12 +65,15 @@ mod config;
 mod cp;
 mod error;
 mod flake_id_generator;
+mod list;
 mod map;
+mod multi_map;
 mod pn_counter;
 mod proxy;
 mod queue;
 mod ringbuffer;
 mod schemas;
+mod set;
 mod topic;
 
 // The README's and the docs' Rust snippets are doc tests of this crate (compiled, and run unless
@@ -93,6 +96,9 @@ mod messaging_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/counters.md")]
 mod counters_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/collections.md")]
+mod collections_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
@@ -107,12 +113,15 @@ pub use config::{
 };
 pub use error::{ConfigError, HazelcastError};
 pub use flake_id_generator::FlakeIdGenerator;
+pub use list::List;
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
+pub use multi_map::{MultiMap, MultiMapEventStream};
 pub use pn_counter::PnCounter;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
 pub use ringbuffer::{OverflowPolicy, RINGBUFFER_MAX_BATCH, ReadBatch, Ringbuffer, RingbufferError};
+pub use set::Set;
 pub use topic::{MessageStream, Topic, TopicMessage};
 
 pub use hazelcast_codec::custom::MemberInfo;

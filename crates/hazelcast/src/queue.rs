@@ -31,7 +31,7 @@ use crate::proxy::{ProxyCore, Route, count, is_null};
 pub(crate) const QUEUE_SERVICE: &str = "hz:impl:queueService";
 
 /// Default capacity of an item-event stream's queue.
-const DEFAULT_EVENT_CAPACITY: usize = 4096;
+pub(crate) const DEFAULT_EVENT_CAPACITY: usize = 4096;
 
 /// The longest wait one `Queue.Poll` request asks the member for; [`Queue::take`] polls again
 /// while it waits longer (each request stays within the invocation timeout).
@@ -325,11 +325,7 @@ where
             include_value,
         };
         let raw = register(self.core.client(), codec, DEFAULT_EVENT_CAPACITY).await?;
-        Ok(ItemEventStream {
-            core: self.core.clone(),
-            raw,
-            _items: PhantomData,
-        })
+        Ok(ItemEventStream::new(self.core.clone(), raw))
     }
 }
 
@@ -395,7 +391,7 @@ struct QueueItems {
 }
 
 impl ListenerCodec for QueueItems {
-    type Event = QueueAddListenerItemEvent;
+    type Event = RawItemEvent;
 
     fn describe(&self) -> String {
         format!("queue {:?}", self.name)
@@ -423,17 +419,43 @@ impl ListenerCodec for QueueItems {
     }
 
     fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
-        QueueAddListenerItemEvent::decode(msg)
+        let e = QueueAddListenerItemEvent::decode(msg)?;
+        Ok(RawItemEvent {
+            uuid: e.uuid,
+            event_type: e.event_type,
+            item: e.item,
+        })
     }
 }
 
-/// The item events of a queue listener: a [`Stream`](futures_core::Stream) of
+/// An item event as it came: queues, lists and sets send the same fields.
+pub(crate) struct RawItemEvent {
+    /// The member the event comes from.
+    pub(crate) uuid: Uuid,
+    /// `ItemEventType`'s code.
+    pub(crate) event_type: i32,
+    /// The item, when the listener asked for it.
+    pub(crate) item: Option<Data>,
+}
+
+/// The item events of a queue, list or set listener: a [`Stream`](futures_core::Stream) of
 /// `Result<ItemEvent<T>, HazelcastError>`; [`recv`](ItemEventStream::recv) also fetches unknown
 /// Compact schemas. Ends when the client shuts down; dropping it deregisters the listener.
 pub struct ItemEventStream<T> {
     core: ProxyCore,
-    raw: RawEvents<QueueAddListenerItemEvent>,
+    raw: RawEvents<RawItemEvent>,
     _items: PhantomData<fn() -> T>,
+}
+
+impl<T> ItemEventStream<T> {
+    /// The stream of a registered item listener of the object `core` stands for.
+    pub(crate) fn new(core: ProxyCore, raw: RawEvents<RawItemEvent>) -> Self {
+        ItemEventStream {
+            core,
+            raw,
+            _items: PhantomData,
+        }
+    }
 }
 
 impl<T> fmt::Debug for ItemEventStream<T> {
