@@ -518,21 +518,13 @@ impl HazelcastClient {
 
     /// Serializes a key or value; the Compact schemas it needs are on the cluster when this
     /// returns.
-    pub(crate) async fn write_data<T: ToData + ?Sized>(
-        &self,
-        cc: &ClusterClient,
-        value: &T,
-    ) -> Result<Data, HazelcastError> {
-        self.inner.schemas.write_data(cc, value).await
+    pub(crate) async fn write_data<T: ToData + ?Sized>(&self, value: &T) -> Result<Data, HazelcastError> {
+        self.inner.schemas.write_data(|| self.cluster(), value).await
     }
 
     /// Deserializes a key or value, fetching unknown Compact schemas from the cluster.
-    pub(crate) async fn read_data<T: FromData>(
-        &self,
-        cc: &ClusterClient,
-        data: &Data,
-    ) -> Result<T, HazelcastError> {
-        self.inner.schemas.read_data(cc, data).await
+    pub(crate) async fn read_data<T: FromData>(&self, data: &Data) -> Result<T, HazelcastError> {
+        self.inner.schemas.read_data(|| self.cluster(), data).await
     }
 
     /// The partition id of a serialized key, or `ClientOffline` before the first connection.

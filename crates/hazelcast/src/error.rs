@@ -251,3 +251,9 @@ impl HazelcastError {
         }
     }
 }
+
+impl From<hazelcast_serialization::SerializationError> for HazelcastError {
+    fn from(e: hazelcast_serialization::SerializationError) -> Self {
+        HazelcastError::Value(std::sync::Arc::new(e))
+    }
+}

@@ -3,7 +3,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use hazelcast_codec::messages::multi_map::{
@@ -486,9 +485,7 @@ impl<K: FromData, V: FromData> MultiMapEventStream<K, V> {
 /// Reads an optional key or value with the schemas the client knows.
 fn read<T: FromData>(d: Option<Data>, service: &SerializationService) -> Result<Option<T>, HazelcastError> {
     match d {
-        Some(d) if !is_null(&d) => T::from_data(&d, service)
-            .map(Some)
-            .map_err(|e| HazelcastError::Value(Arc::new(e))),
+        Some(d) if !is_null(&d) => T::from_data(&d, service).map(Some).map_err(HazelcastError::from),
         _ => Ok(None),
     }
 }

@@ -500,7 +500,7 @@ impl<T: FromData> futures_core::Stream for ItemEventStream<T> {
             o.map(|e| {
                 let item = match e.item {
                     Some(d) if !is_null(&d) => {
-                        Some(T::from_data(&d, &service).map_err(|e| HazelcastError::Value(e.into()))?)
+                        Some(T::from_data(&d, &service).map_err(HazelcastError::from)?)
                     }
                     _ => None,
                 };

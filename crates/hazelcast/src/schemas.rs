@@ -67,14 +67,16 @@ impl Schemas {
     }
 
     /// Serializes `value`; the schemas it needs are on the cluster when this returns.
+    /// `cluster` is asked for the connected client only when a schema must be sent (not on
+    /// the hot path).
     pub(crate) async fn write_data<T: ToData + ?Sized>(
         &self,
-        cc: &ClusterClient,
+        cluster: impl FnOnce() -> Result<ClusterClient, HazelcastError>,
         value: &T,
     ) -> Result<Data, HazelcastError> {
-        let data = value.to_data(&self.service).map_err(value_error)?;
+        let data = value.to_data(&self.service)?;
         if self.registry().has_unreplicated() {
-            self.replicate(cc).await?;
+            self.replicate(&cluster()?).await?;
         }
         Ok(data)
     }
@@ -101,21 +103,22 @@ impl Schemas {
     }
 
     /// Deserializes `data`, fetching the schemas the client does not know from the cluster.
+    /// `cluster` is asked for the connected client only when a schema must be fetched.
     pub(crate) async fn read_data<T: FromData>(
         &self,
-        cc: &ClusterClient,
+        cluster: impl Fn() -> Result<ClusterClient, HazelcastError>,
         data: &Data,
     ) -> Result<T, HazelcastError> {
         for _ in 0..MAX_FETCHES_PER_READ {
             match T::from_data(data, &self.service) {
                 Err(e) if e.unknown_schema_id().is_some() => {
                     let id = e.unknown_schema_id().unwrap_or_default();
-                    self.fetch(cc, id).await?;
+                    self.fetch(&cluster()?, id).await?;
                 }
-                other => return other.map_err(value_error),
+                other => return other.map_err(HazelcastError::from),
             }
         }
-        T::from_data(data, &self.service).map_err(value_error)
+        T::from_data(data, &self.service).map_err(HazelcastError::from)
     }
 
     /// Fetches one schema (once for all concurrent readers that need it).
@@ -128,7 +131,7 @@ impl Schemas {
             .invoke(&ClientFetchSchemaRequest { schema_id }, Target::Any)
             .await?;
         let Some(wire) = ClientFetchSchemaResponse::decode(&answer)?.schema else {
-            return Err(value_error(SerializationError::UnknownSchema { schema_id }));
+            return Err(SerializationError::UnknownSchema { schema_id }.into());
         };
         let fields = wire
             .fields
@@ -136,10 +139,11 @@ impl Schemas {
             .into_iter()
             .map(|f| (f.field_name, f.kind))
             .collect();
-        let schema = Schema::from_wire(wire.type_name, fields).map_err(|e| value_error(e.into()))?;
+        let schema = Schema::from_wire(wire.type_name, fields)
+            .map_err(|e| HazelcastError::from(SerializationError::from(e)))?;
         self.registry()
             .insert_from_cluster(schema_id, schema)
-            .map_err(|e| value_error(e.into()))?;
+            .map_err(|e| HazelcastError::from(SerializationError::from(e)))?;
         tracing::debug!(schema_id, "schema fetched from the cluster");
         Ok(())
     }
@@ -186,8 +190,4 @@ fn to_wire(schema: &Schema) -> WireSchema {
                 .collect(),
         ),
     )
-}
-
-fn value_error(e: SerializationError) -> HazelcastError {
-    HazelcastError::Value(Arc::new(e))
 }

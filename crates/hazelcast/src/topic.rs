@@ -261,7 +261,7 @@ impl<T: FromData> futures_core::Stream for MessageStream<T> {
         let service = this.core.client().serialization().clone();
         this.raw.poll_recv(cx).map(|o| {
             o.map(|e| {
-                let message = T::from_data(&e.item, &service).map_err(|e| HazelcastError::Value(e.into()))?;
+                let message = T::from_data(&e.item, &service).map_err(HazelcastError::from)?;
                 Ok(TopicMessage {
                     message,
                     publish_time_millis: e.publish_time,

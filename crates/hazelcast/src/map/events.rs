@@ -3,7 +3,6 @@
 use std::fmt;
 use std::marker::PhantomData;
 use std::pin::Pin;
-use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use hazelcast_codec::messages::Request;
@@ -12,7 +11,6 @@ use hazelcast_codec::messages::map::{
     MapRemoveEntryListenerRequest, entry_event_type,
 };
 use hazelcast_codec::{ClientMessage, CodecError, Data, Uuid};
-use hazelcast_invocation::ClusterClient;
 use hazelcast_serialization::{FromData, SerializationService};
 
 use crate::client::HazelcastClient;
@@ -170,9 +168,7 @@ impl<K: FromData, V: FromData> EntryEvent<K, V> {
             service: &SerializationService,
         ) -> Result<Option<T>, HazelcastError> {
             match d {
-                Some(d) if !is_null(&d) => T::from_data(&d, service)
-                    .map(Some)
-                    .map_err(|e| HazelcastError::Value(Arc::new(e))),
+                Some(d) if !is_null(&d) => T::from_data(&d, service).map(Some).map_err(HazelcastError::from),
                 _ => Ok(None),
             }
         }
@@ -192,23 +188,21 @@ impl<K: FromData, V: FromData> EntryEvent<K, V> {
         e: MapAddEntryListenerEntryEvent,
         client: &HazelcastClient,
     ) -> Result<Self, HazelcastError> {
-        let cc = client.cluster()?;
         async fn read<T: FromData>(
             client: &HazelcastClient,
-            cc: &ClusterClient,
             d: Option<Data>,
         ) -> Result<Option<T>, HazelcastError> {
             match d {
-                Some(d) if !is_null(&d) => Ok(Some(client.read_data(cc, &d).await?)),
+                Some(d) if !is_null(&d) => Ok(Some(client.read_data(&d).await?)),
                 _ => Ok(None),
             }
         }
         Ok(EntryEvent {
             event_type: EntryEventType::from_flag(e.event_type),
-            key: read(client, &cc, e.key).await?,
-            value: read(client, &cc, e.value).await?,
-            old_value: read(client, &cc, e.old_value).await?,
-            merging_value: read(client, &cc, e.merging_value).await?,
+            key: read(client, e.key).await?,
+            value: read(client, e.value).await?,
+            old_value: read(client, e.old_value).await?,
+            merging_value: read(client, e.merging_value).await?,
             member: e.uuid,
             number_of_affected_entries: e.number_of_affected_entries,
         })

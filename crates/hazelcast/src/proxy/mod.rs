@@ -122,8 +122,7 @@ impl ProxyCore {
 
     /// Serializes an item, key or value (sending the Compact schemas it needs first).
     pub(crate) async fn data<T: ToData + ?Sized>(&self, value: &T) -> Result<Data, HazelcastError> {
-        let cc = self.cluster()?;
-        self.client.write_data(&cc, value).await
+        self.client.write_data(value).await
     }
 
     /// Serializes every item of `values`.
@@ -132,18 +131,16 @@ impl ProxyCore {
         T: ToData + ?Sized + 'v,
         I: IntoIterator<Item = &'v T>,
     {
-        let cc = self.cluster()?;
         let mut out = Vec::new();
         for v in values {
-            out.push(self.client.write_data(&cc, v).await?);
+            out.push(self.client.write_data(v).await?);
         }
         Ok(out)
     }
 
     /// Deserializes an item, key or value (fetching unknown Compact schemas).
     pub(crate) async fn value<T: FromData>(&self, data: &Data) -> Result<T, HazelcastError> {
-        let cc = self.cluster()?;
-        self.client.read_data(&cc, data).await
+        self.client.read_data(data).await
     }
 
     /// Deserializes a value that may be absent (no data, empty, or the null type).
