@@ -25,6 +25,9 @@ use crate::pn_counter::{PN_COUNTER_SERVICE, PnCounter};
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
+use crate::reliable_topic::{
+    RELIABLE_TOPIC_RINGBUFFER_PREFIX, RELIABLE_TOPIC_SERVICE, ReliableTopic, ReliableTopicOptions,
+};
 use crate::ringbuffer::{RINGBUFFER_SERVICE, Ringbuffer};
 use crate::schemas::Schemas;
 use crate::set::{SET_SERVICE, Set};
@@ -367,6 +370,34 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
+    }
+
+    /// The typed proxy of the reliable topic `name` with the default
+    /// [`ReliableTopicOptions`], created on the cluster (with its ringbuffer `_hz_rb_<name>`)
+    /// the first time this client asks for it. Messages are any [`ToData`]/[`FromData`] type.
+    pub async fn get_reliable_topic<T>(&self, name: &str) -> Result<ReliableTopic<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        self.get_reliable_topic_with(name, ReliableTopicOptions::default())
+            .await
+    }
+
+    /// As [`get_reliable_topic`](Self::get_reliable_topic), publishing and listening with
+    /// `options` (read batch size, overload policy), which this proxy and its clones keep.
+    pub async fn get_reliable_topic_with<T>(
+        &self,
+        name: &str,
+        options: ReliableTopicOptions,
+    ) -> Result<ReliableTopic<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        let core = ProxyCore::new(self, name, RELIABLE_TOPIC_SERVICE).await?;
+        let ringbuffer = self
+            .get_ringbuffer(&format!("{RELIABLE_TOPIC_RINGBUFFER_PREFIX}{name}"))
+            .await?;
+        ReliableTopic::new(core, ringbuffer, options)
     }
 
     /// The typed proxy of the topic `name`, created on the cluster the first time this client

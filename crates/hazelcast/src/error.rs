@@ -154,6 +154,9 @@ pub enum HazelcastError {
     /// bounds).
     #[error(transparent)]
     Ringbuffer(#[from] crate::ringbuffer::RingbufferError),
+    /// A reliable topic refused a publish (overloaded) or a listener lost messages.
+    #[error(transparent)]
+    ReliableTopic(#[from] crate::reliable_topic::ReliableTopicError),
     /// A CRDT (e.g. a [`PnCounter`](crate::PnCounter)) was used while the cluster has no data
     /// member (only lite members) that could hold it.
     #[error("the cluster has no data member to hold a CRDT")]

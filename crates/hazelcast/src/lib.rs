@@ -71,6 +71,7 @@ mod multi_map;
 mod pn_counter;
 mod proxy;
 mod queue;
+mod reliable_topic;
 mod ringbuffer;
 mod schemas;
 mod set;
@@ -120,6 +121,11 @@ pub use map::{
 pub use multi_map::{MultiMap, MultiMapEventStream};
 pub use pn_counter::PnCounter;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
+pub use reliable_topic::{
+    ListenOptions, MessageLoss, RELIABLE_TOPIC_RINGBUFFER_PREFIX, ReliableMessage, ReliableMessageStream,
+    ReliableTopic, ReliableTopicError, ReliableTopicEvent, ReliableTopicOptions, StartFrom,
+    TopicOverloadPolicy,
+};
 pub use ringbuffer::{OverflowPolicy, RINGBUFFER_MAX_BATCH, ReadBatch, Ringbuffer, RingbufferError};
 pub use set::Set;
 pub use topic::{MessageStream, Topic, TopicMessage};
