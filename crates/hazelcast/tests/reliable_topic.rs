@@ -414,6 +414,7 @@ async fn a_listener_keeps_reading_after_the_ringbuffer_owner_is_killed() {
         .await
         .expect("join")
         .expect("kill");
+    assert!(!cluster.is_running(index), "the owner is gone");
     let deadline = Instant::now() + Duration::from_secs(90);
     while publisher.members().len() != 2 || listener.members().len() != 2 {
         assert!(
