@@ -1,13 +1,14 @@
 //! `ReliableTopic` against real members: publish and receive in order, the start sequences, the
 //! overload policies on a full ringbuffer (a time-to-live makes it fill up), loss reported to a
-//! listener that fell behind a small ringbuffer, the end of the stream at shutdown, and (on a
-//! 3-member cluster of its own) a listener that keeps reading after the member owning the
-//! ringbuffer is killed.
+//! listener that fell behind a small ringbuffer, Compact messages and unreadable ones, the end
+//! of the stream at shutdown, and (on a 3-member cluster of its own) a listener that keeps
+//! reading after the member owning the ringbuffer is killed.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use futures_util::StreamExt;
+use hazelcast::serialization::Compact;
 use hazelcast::{
     ClientConfig, HazelcastClient, HazelcastError, ListenOptions, MessageLoss, ReliableMessage,
     ReliableMessageStream, ReliableTopicError, ReliableTopicEvent, ReliableTopicOptions, RingbufferError,
@@ -400,7 +401,18 @@ async fn a_listener_keeps_reading_after_the_ringbuffer_owner_is_killed() {
     // The member that owns the partition of the ringbuffer's name.
     let cc = listener.cluster_client().expect("connected");
     let partition = cc.partition_id(&format!("_hz_rb_{name}").to_data());
-    let owner = cc.snapshot().partitions.owner(partition).expect("an owner");
+    // A new cluster assigns its partitions on first use; the table reaches the client after.
+    let deadline = Instant::now() + WAIT;
+    let owner = loop {
+        if let Some(owner) = cc.snapshot().partitions.owner(partition) {
+            break owner;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "no owner of partition {partition} in the client's table"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
     let owner = listener
         .members()
         .into_iter()
@@ -410,6 +422,7 @@ async fn a_listener_keeps_reading_after_the_ringbuffer_owner_is_killed() {
         .find(|&i| cluster.address(i).to_string() == owner.client_address().to_string())
         .expect("the owner is one of the started members");
     let c = cluster.clone();
+    let killed = Instant::now();
     tokio::task::spawn_blocking(move || c.kill(index))
         .await
         .expect("join")
@@ -444,6 +457,55 @@ async fn a_listener_keeps_reading_after_the_ringbuffer_owner_is_killed() {
         }
     }
     assert_eq!(after, (20..40).collect::<Vec<_>>());
+    eprintln!(
+        "owner killed; 20 more messages published and received {:?} later",
+        killed.elapsed()
+    );
+    publisher.shutdown().await;
+    listener.shutdown().await;
+}
+
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct Order {
+    id: i64,
+    item: String,
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn compact_messages_reach_another_client_and_unreadable_ones_do_not_end_the_stream() {
+    let (publisher, listener) = (client().await, client().await);
+    let name = unique("compact");
+    let out = publisher
+        .get_reliable_topic::<Compact<Order>>(&name)
+        .await
+        .expect("topic");
+    let topic = listener
+        .get_reliable_topic::<Compact<Order>>(&name)
+        .await
+        .expect("topic");
+    let mut stream = topic.messages().await.expect("listen");
+    let order = Order {
+        id: 7,
+        item: "tea".into(),
+    };
+    // The listener's client has never seen the schema: it fetches it from the cluster.
+    out.publish(Compact(order.clone())).await.expect("publish");
+    assert_eq!(message(&mut stream).await.message, Compact(order.clone()));
+
+    // A message of another type, published to the same topic by a proxy of another type.
+    let strings = publisher
+        .get_reliable_topic::<String>(&name)
+        .await
+        .expect("topic");
+    strings.publish("not an order").await.expect("publish");
+    out.publish(Compact(order.clone())).await.expect("publish");
+    let e = next(&mut stream).await.expect_err("a string is not an Order");
+    assert!(
+        matches!(e, HazelcastError::Value(_) | HazelcastError::Serialization(_)),
+        "{e:?}"
+    );
+    let m = message(&mut stream).await;
+    assert_eq!((m.message, m.sequence), (Compact(order), 2), "the stream went on");
     publisher.shutdown().await;
     listener.shutdown().await;
 }
