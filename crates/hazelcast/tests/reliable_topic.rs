@@ -1,7 +1,7 @@
 //! `ReliableTopic` against real members: publish and receive in order, the start sequences, the
 //! overload policies on a full ringbuffer (a time-to-live makes it fill up), loss reported to a
 //! listener that fell behind a small ringbuffer, Compact messages and unreadable ones, the end
-//! of the stream at shutdown, and (on a 3-member cluster of its own) a listener that keeps
+//! of the stream at shutdown and at its drop, and (on a 3-member cluster of its own) a listener that keeps
 //! reading after the member owning the ringbuffer is killed.
 
 use std::sync::Arc;
@@ -508,4 +508,31 @@ async fn compact_messages_reach_another_client_and_unreadable_ones_do_not_end_th
     assert_eq!((m.message, m.sequence), (Compact(order), 2), "the stream went on");
     publisher.shutdown().await;
     listener.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn dropping_the_stream_stops_its_waiting_read() {
+    let client = client().await;
+    let cc = client.cluster_client().expect("connected");
+    let topic = client
+        .get_reliable_topic::<String>(&unique("drop"))
+        .await
+        .expect("topic");
+    let stream = topic.messages().await.expect("listen");
+    // Nothing is published: the listener's read waits on the member.
+    let deadline = Instant::now() + WAIT;
+    while cc.pending_calls() == 0 {
+        assert!(Instant::now() < deadline, "the listener never sent its read");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    drop(stream);
+    let deadline = Instant::now() + WAIT;
+    while cc.pending_calls() != 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the read is still pending after the drop"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    client.shutdown().await;
 }
