@@ -207,6 +207,40 @@ mod tests {
         assert_eq!(back.payload, payload);
     }
 
+    fn hex(s: &str) -> Data {
+        let bytes: Vec<u8> = (0..s.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&s[i..i + 2], 16).expect("hex"))
+            .collect();
+        Data::from_bytes(bytes.into()).expect("data")
+    }
+
+    /// `ss.toData(new ReliableTopicMessage(ss.toData("hello"), null))` from the Java 5.7.0
+    /// classes (`DefaultSerializationServiceBuilder`), publish time 1796511501363.
+    const JAVA_CLIENT_MESSAGE: &str = "00000000fffffffe01fffffff700000002000001a2486e0c33\
+        000000000000001100000000fffffff50000000568656c6c6f";
+    /// The same for `new ReliableTopicMessage(ss.toData(42L), new Address("10.0.0.1", 5701))`,
+    /// publish time 1796511501365.
+    const JAVA_MEMBER_MESSAGE: &str = "00000000fffffffe01fffffff700000002000001a2486e0c35\
+        fffffffe01000000000000000100001645040000000831302e302e302e310000001000000000fffffff8\
+        000000000000002a";
+
+    #[test]
+    fn the_java_classes_write_the_same_bytes_and_read_back() {
+        let java = hex(JAVA_CLIENT_MESSAGE);
+        let ours = encode(1_796_511_501_363, &"hello".to_data()).expect("encode");
+        assert_eq!(ours, java, "byte for byte as Java writes it");
+        let m = decode(&java).expect("decode");
+        assert_eq!(m.publish_time_millis, 1_796_511_501_363);
+        assert_eq!(m.publisher, None);
+        assert_eq!(m.payload, "hello".to_data());
+
+        let m = decode(&hex(JAVA_MEMBER_MESSAGE)).expect("decode");
+        assert_eq!(m.publish_time_millis, 1_796_511_501_365);
+        assert_eq!(m.publisher, Some(Address::new("10.0.0.1", 5701)));
+        assert_eq!(m.payload, 42i64.to_data());
+    }
+
     #[test]
     fn a_member_message_carries_its_address() {
         let payload = 42i64.to_data();
