@@ -71,6 +71,7 @@ mod multi_map;
 mod pn_counter;
 mod proxy;
 mod queue;
+mod replicated_map;
 mod ringbuffer;
 mod schemas;
 mod set;
@@ -120,6 +121,7 @@ pub use map::{
 pub use multi_map::{MultiMap, MultiMapEventStream};
 pub use pn_counter::PnCounter;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
+pub use replicated_map::ReplicatedMap;
 pub use ringbuffer::{OverflowPolicy, RINGBUFFER_MAX_BATCH, ReadBatch, Ringbuffer, RingbufferError};
 pub use set::Set;
 pub use topic::{MessageStream, Topic, TopicMessage};
