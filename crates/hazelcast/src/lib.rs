@@ -63,6 +63,7 @@ mod atomic_long;
 mod client;
 mod config;
 mod cp;
+mod distributed_object;
 mod error;
 mod flake_id_generator;
 mod list;
@@ -111,6 +112,9 @@ pub use atomic_long::AtomicLong;
 pub use client::HazelcastClient;
 pub use config::{
     ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
+};
+pub use distributed_object::{
+    DistributedObjectEvent, DistributedObjectEventStream, DistributedObjectEventType, DistributedObjectInfo,
 };
 pub use error::{ConfigError, HazelcastError};
 pub use flake_id_generator::FlakeIdGenerator;
