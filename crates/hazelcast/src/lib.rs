@@ -101,6 +101,9 @@ mod counters_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/collections.md")]
 mod collections_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/objects.md")]
+mod objects_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
