@@ -25,6 +25,7 @@ use crate::pn_counter::{PN_COUNTER_SERVICE, PnCounter};
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
+use crate::replicated_map::{REPLICATED_MAP_SERVICE, ReplicatedMap};
 use crate::ringbuffer::{RINGBUFFER_SERVICE, Ringbuffer};
 use crate::schemas::Schemas;
 use crate::set::{SET_SERVICE, Set};
@@ -367,6 +368,19 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
+    }
+
+    /// The typed proxy of the replicated map `name`, created on the cluster the first time this
+    /// client asks for it. Keys and values are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_map`](Self::get_map).
+    pub async fn get_replicated_map<K, V>(&self, name: &str) -> Result<ReplicatedMap<K, V>, HazelcastError>
+    where
+        K: ToData + FromData + Send + 'static,
+        V: ToData + FromData + Send + 'static,
+    {
+        Ok(ReplicatedMap::new(
+            ProxyCore::new(self, name, REPLICATED_MAP_SERVICE).await?,
+        ))
     }
 
     /// The typed proxy of the topic `name`, created on the cluster the first time this client
