@@ -30,12 +30,16 @@ async fn start_cluster() -> Arc<Cluster> {
     Arc::new(cluster)
 }
 
-async fn client(cluster: &Cluster, redo_operation: bool) -> HazelcastClient {
+/// A smart client; `writer` turns on `redo_operation` and
+/// `fail_on_indeterminate_operation_state` (a call then succeeds only once its backups
+/// acknowledged it).
+async fn client(cluster: &Cluster, writer: bool) -> HazelcastClient {
     let config = ClientConfig::builder()
         .cluster_name(cluster.cluster_name())
         .cluster_members(cluster.addresses().iter().map(ToString::to_string))
         .invocation_timeout(Duration::from_secs(60))
-        .redo_operation(redo_operation)
+        .redo_operation(writer)
+        .fail_on_indeterminate_operation_state(writer)
         .build()
         .expect("valid config");
     let client = HazelcastClient::start(config).await.expect("start");
@@ -104,7 +108,8 @@ async fn no_offer_acknowledged_by_a_queue_with_a_backup_is_lost_when_its_owner_i
     let _turn = TURN.lock().await;
     let cluster = start_cluster().await;
     // Offers cut off by the kill are sent again: an offer the old owner applied may then be
-    // applied twice (counted below as duplicates, never as losses).
+    // applied twice (counted below as duplicates, never as losses). An offer succeeds only once
+    // its backup acknowledged it.
     let client = client(&cluster, true).await;
     let name = format!("killed-queue-{}", Uuid::new_v4());
     let queue = client.get_queue::<String>(&name).await.expect("queue");
