@@ -102,6 +102,10 @@
 //! IdentifiedDataSerializable, JSON) and checks records written by the Rust client, without a
 //! cluster.
 //!
+//! [`JavaStructureClient`] runs the official Java client (from the member jar) against a test
+//! cluster, driven command by command, for cross-client checks of queues, topics, flake id
+//! generators and PN counters.
+//!
 //! # Cloud discovery stub and private/public members
 //!
 //! [`cloud::CloudStub`] is an in-process HTTPS stand-in for the Hazelcast Cloud discovery
@@ -137,6 +141,7 @@ mod serialization_probe;
 mod shared;
 pub(crate) mod skip;
 mod spawner;
+mod structure_client;
 mod sys;
 mod tls;
 
@@ -152,6 +157,7 @@ pub use python::{PYTHON_CLIENT_VERSION, PythonClient, ensure_python_client};
 pub use serialization_probe::JavaSerializationProbe;
 pub use shared::{SharedCluster, shared_cluster};
 pub use skip::{current_test_name, report_skip};
+pub use structure_client::{JavaMessage, JavaStructureClient, JavaValue};
 pub use tls::{
     CertFiles, TestPki, TlsCluster, TlsFront, TlsFrontOptions, TlsProtocolVersion, ensure_tls_front_classes,
 };
