@@ -176,7 +176,8 @@ const SERIALIZATION_PROBE_SOURCE: &str = include_str!("../java/it/hz/Serializati
 /// [`JavaSerializationProbe`](crate::JavaSerializationProbe), answering `OK` or `FAIL <field>:
 /// <difference>`), `put <map> <key> <sample>`, `fields <map> <key>`, `kind <map> <key> <field>`,
 /// `string <map> <key> <field>`, `evolving <map> <key>`, `put-evolving <map> <key> <name> <age>
-/// <email>`. Keys are strings. See the Java source for the answers.
+/// <email>`, `order <map> <key>` and `put-order <map> <key> <id> <customer>` (a plain Java class
+/// `it.hz.Order` with the reflective serializer). Keys are strings. See the Java source for the answers.
 #[derive(Debug, Clone)]
 pub struct JavaClientProbe {
     program: JavaProgram,

@@ -35,6 +35,10 @@ import java.util.TreeSet;
  *   <li>{@code evolving <map> <key>}: the value read into the {@code Evolving} class:
  *       {@code EVOLVING <name>|<age>|<email>}.</li>
  *   <li>{@code put-evolving <map> <key> <name> <age> <email>}: writes an {@code Evolving}: {@code OK}.</li>
+ *   <li>{@code order <map> <key>}: the value read into the class {@code it.hz.Order} with the Java
+ *       client's reflective Compact serializer (type name: the class name), {@code ORDER <id>|<customer>|<total>|<note>|<quantities>}.</li>
+ *   <li>{@code put-order <map> <key> <id> <customer>}: writes an {@code Order} with that id and
+ *       customer, a total of 9.5, no note and quantities [1, 2]: {@code OK}.</li>
  * </ul>
  *
  * <p>A command that throws prints {@code ERROR <exception>}.
@@ -85,6 +89,22 @@ public final class ClientProbe {
                     return "FAIL read a " + (v == null ? "null" : v.getClass().getName());
                 }
                 return "EVOLVING " + v;
+            }
+            case "order": {
+                Object v = map.get(key);
+                if (!(v instanceof Order)) {
+                    return "FAIL read a " + (v == null ? "null" : v.getClass().getName());
+                }
+                return "ORDER " + v;
+            }
+            case "put-order": {
+                Order order = new Order();
+                order.id = Long.parseLong(p[3]);
+                order.customer = p[4];
+                order.total = 9.5;
+                order.quantities = new int[] {1, 2};
+                map.set(key, order);
+                return "OK";
             }
             case "put-evolving":
                 map.set(key, new SerializationProbe.Evolving(p[3], Integer.parseInt(p[4]), p[5]));
@@ -144,5 +164,26 @@ public final class ClientProbe {
         } finally {
             client.shutdown();
         }
+    }
+}
+
+/**
+ * A plain class serialized by the Java client's reflective Compact serializer: its type name is the
+ * class name {@code it.hz.Order}, its fields are the class's fields; a field the record lacks keeps
+ * the value the constructor gave it.
+ */
+final class Order {
+    long id;
+    String customer;
+    double total = -1;
+    String note;
+    int[] quantities;
+
+    Order() {
+    }
+
+    @Override
+    public String toString() {
+        return id + "|" + customer + "|" + total + "|" + note + "|" + java.util.Arrays.toString(quantities);
     }
 }
