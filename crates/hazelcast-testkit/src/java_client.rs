@@ -241,3 +241,75 @@ impl JavaClientProbe {
         Ok(answers)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ECHO: &str = r#"package it.hz;
+public final class Echo {
+    public static void main(String[] args) throws Exception {
+        switch (args[0]) {
+            case "echo":
+                System.out.print(args[1] + ":" + new String(System.in.readAllBytes(), "UTF-8"));
+                System.err.print("to stderr");
+                return;
+            case "fail":
+                System.out.println("about to fail");
+                System.exit(3);
+            default:
+                Thread.sleep(120_000);
+        }
+    }
+}
+"#;
+
+    fn echo() -> JavaProgram {
+        JavaProgram::compile(
+            "java-program-test",
+            &[("it/hz/Echo.java", ECHO)],
+            "it.hz.Echo",
+            &fetch::default_version(),
+        )
+        .expect("compiles against the member jar")
+    }
+
+    #[test]
+    fn runs_with_arguments_and_stdin() {
+        let out = echo()
+            .run(["echo", "arg"], "line one\nline two\n", Duration::from_secs(120))
+            .expect("runs");
+        assert_eq!(out.stdout, "arg:line one\nline two\n");
+        assert_eq!(out.stderr, "to stderr");
+    }
+
+    #[test]
+    fn a_failing_program_is_a_typed_error_with_its_output() {
+        match echo().run(["fail"], "", Duration::from_secs(120)) {
+            Err(TestkitError::JavaProgramFailed { what, status, output }) => {
+                assert_eq!(what, "java-program-test");
+                assert!(status.contains('3'), "{status}");
+                assert!(output.contains("about to fail"), "{output}");
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_program_past_its_deadline_is_killed() {
+        let program = echo();
+        let started = Instant::now();
+        match program.run(["sleep"], "", Duration::from_secs(3)) {
+            Err(TestkitError::JavaProgramTimeout { what, waited, .. }) => {
+                assert_eq!(what, "java-program-test");
+                assert_eq!(waited, Duration::from_secs(3));
+            }
+            other => panic!("{other:?}"),
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "{:?}",
+            started.elapsed()
+        );
+    }
+}
