@@ -7,6 +7,8 @@
 //! The expected records are the samples of `crates/hazelcast-testkit/java/it/hz/SerializationProbe.java`;
 //! the structs below are the same records as serde types.
 
+#![allow(clippy::unwrap_used)] // sample values are built in helpers outside #[test] fns
+
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 

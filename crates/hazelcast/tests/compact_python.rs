@@ -4,6 +4,8 @@
 //! struct. The Python client reads and writes every field kind; its `datetime` types hold
 //! microseconds (nanoseconds below are cut off) and years 1 to 9999, so the values stay inside that.
 
+#![allow(clippy::unwrap_used)] // sample values are built in helpers outside #[test] fns
+
 use std::time::Duration;
 
 use hazelcast::serialization::{Compact, Date, Decimal, Time, Timestamp, TimestampWithTimezone};
