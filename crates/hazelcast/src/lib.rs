@@ -99,6 +99,9 @@ mod counters_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/collections.md")]
 mod collections_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/cp.md")]
+mod cp_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
@@ -111,6 +114,11 @@ pub use client::HazelcastClient;
 pub use config::{
     ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
 };
+pub use cp::atomic_reference::AtomicReference;
+pub use cp::count_down_latch::CountDownLatch;
+pub use cp::error::CpError;
+pub use cp::fenced_lock::FencedLock;
+pub use cp::semaphore::Semaphore;
 pub use error::{ConfigError, HazelcastError};
 pub use flake_id_generator::FlakeIdGenerator;
 pub use list::List;
