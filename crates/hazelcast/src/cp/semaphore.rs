@@ -176,7 +176,7 @@ impl Inner {
             name: self.name(),
         };
         let answer = self.cp.core.invoke(&request, Route::Any).await;
-        let outcome = match answer {
+        match answer {
             Ok(_) => {
                 self.sessions().release(group, session, i64::from(permits));
                 Ok(())
@@ -193,8 +193,7 @@ impl Inner {
                 .into()),
                 _ => Err(e),
             },
-        };
-        outcome
+        }
     }
 }
 

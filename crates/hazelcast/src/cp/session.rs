@@ -32,6 +32,9 @@ const CLOSE_WAIT: Duration = Duration::from_secs(5);
 /// The shortest heartbeat period taken from a member (a smaller or negative one is raised).
 const MIN_HEARTBEAT: Duration = Duration::from_millis(100);
 
+/// The longest heartbeat period taken from a member (a larger one is lowered).
+const MAX_HEARTBEAT: Duration = Duration::from_secs(3600);
+
 /// A CP group's key in the session table (the id's numbers and name).
 type GroupKey = (String, i64, i64);
 
@@ -121,8 +124,8 @@ impl SessionManager {
             .map_err(|e| client.call_error(e))?;
         let created = CpSessionCreateSessionResponse::decode(&answer)?;
         let ttl = Duration::from_millis(u64::try_from(created.ttl_millis).unwrap_or(0));
-        let heartbeat =
-            Duration::from_millis(u64::try_from(created.heartbeat_millis).unwrap_or(0)).max(MIN_HEARTBEAT);
+        let heartbeat = Duration::from_millis(u64::try_from(created.heartbeat_millis).unwrap_or(0))
+            .clamp(MIN_HEARTBEAT, MAX_HEARTBEAT);
         {
             let mut state = lock(&self.inner.state);
             if state.closed {
@@ -278,11 +281,7 @@ mod tests {
     use super::*;
 
     fn group(name: &str) -> RaftGroupId {
-        RaftGroupId {
-            seed: 0,
-            id: 7,
-            name: name.to_owned(),
-        }
+        RaftGroupId::new(0, 7, name.to_owned())
     }
 
     fn with_session(m: &SessionManager, g: &RaftGroupId, id: i64, ttl: Duration) {
