@@ -210,3 +210,80 @@ async fn shutdown_closes_the_session_and_releases_the_lock() {
     b.unlock().await.expect("unlock");
     second.shutdown().await;
 }
+
+/// The cluster closing the owner's session (here through `CPSession.CloseSession`, as an
+/// operator or an expired time-to-live would) releases the lock, and the owner learns it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_session_closed_by_the_cluster_loses_the_lock() {
+    use hazelcast::codec::messages::cp_group::{CpGroupCreateCpGroupRequest, CpGroupCreateCpGroupResponse};
+    use hazelcast::codec::messages::cp_session::CpSessionCloseSessionRequest;
+    use hazelcast::codec::messages::fenced_lock::{
+        FencedLockGetLockOwnershipRequest, FencedLockGetLockOwnershipResponse,
+    };
+    use hazelcast::invocation::Target;
+
+    let first = client().await;
+    let second = client().await;
+    let name = unique("lost");
+    let lock = first.get_fenced_lock(&name).await.expect("lock");
+    let other = second.get_fenced_lock(&name).await.expect("lock");
+    lock.lock().await.expect("lock");
+
+    let cc = second.cluster_client().expect("connected");
+    let answer = cc
+        .invoke(&CpGroupCreateCpGroupRequest { proxy_name: &name }, Target::Any)
+        .await
+        .expect("group");
+    let group = CpGroupCreateCpGroupResponse::decode(&answer)
+        .expect("decode")
+        .group_id;
+    let answer = cc
+        .invoke(
+            &FencedLockGetLockOwnershipRequest {
+                group_id: &group,
+                name: &name,
+            },
+            Target::Any,
+        )
+        .await
+        .expect("ownership");
+    let session = FencedLockGetLockOwnershipResponse::decode(&answer)
+        .expect("decode")
+        .session_id;
+    cc.invoke(
+        &CpSessionCloseSessionRequest {
+            session_id: session,
+            group_id: &group,
+        },
+        Target::Any,
+    )
+    .await
+    .expect("close the session");
+
+    assert!(
+        other
+            .try_lock(Duration::from_secs(5))
+            .await
+            .expect("try_lock")
+            .is_some(),
+        "the closed session's lock was not released"
+    );
+    match lock.unlock().await {
+        Err(HazelcastError::Cp(CpError::LockOwnershipLost { session_id, .. })) => {
+            assert_eq!(session_id, session);
+        }
+        other => panic!("unlock after the session closed: {other:?}"),
+    }
+    // The next call takes a new session.
+    assert_eq!(lock.try_lock(Duration::ZERO).await.expect("try_lock"), None);
+    other.unlock().await.expect("unlock");
+    assert!(
+        lock.try_lock(Duration::from_secs(5))
+            .await
+            .expect("try_lock")
+            .is_some()
+    );
+    lock.unlock().await.expect("unlock");
+    first.shutdown().await;
+    second.shutdown().await;
+}

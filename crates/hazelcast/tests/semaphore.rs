@@ -141,11 +141,14 @@ async fn acquire_waits_for_a_release_by_another_client() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_dropped_acquire_leaves_no_permit_taken() {
     let client = client().await;
-    let s = client.get_semaphore(&unique("dropped")).await.expect("semaphore");
+    let name = unique("dropped");
+    let s = client.get_semaphore(&name).await.expect("semaphore");
+    // Another handle: a call of the same handle would cancel the member's wait.
+    let dropped = client.get_semaphore(&name).await.expect("semaphore");
     s.init(1).await.expect("init");
     s.acquire(1).await.expect("acquire");
     assert!(
-        tokio::time::timeout(Duration::from_millis(300), s.acquire(1))
+        tokio::time::timeout(Duration::from_millis(300), dropped.acquire(1))
             .await
             .is_err(),
         "no permit is available: the call must wait"
