@@ -325,9 +325,10 @@ impl HazelcastClient {
         }
     }
 
-    /// Shuts the client down: closes every connection, fails every pending call with
-    /// `ClientNotActive` (calls that already had their answer complete normally), ends the
-    /// entry listener streams, and sends `ShuttingDown` and `Shutdown`. Idempotent.
+    /// Shuts the client down: closes its CP sessions (the cluster releases the locks and
+    /// semaphore permits held in them at once), closes every connection, fails every pending
+    /// call with `ClientNotActive` (calls that already had their answer complete normally), ends
+    /// the entry listener streams, and sends `ShuttingDown` and `Shutdown`. Idempotent.
     pub async fn shutdown(&self) {
         // CP sessions first, while calls still go out: closing them releases their locks and
         // permits at once.

@@ -287,3 +287,38 @@ async fn a_session_closed_by_the_cluster_loses_the_lock() {
     first.shutdown().await;
     second.shutdown().await;
 }
+
+/// Clones of a handle are one owner: the members keep one wait per owner, so a second call
+/// of the same owner cancels the first one's wait.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_second_call_of_the_same_owner_cancels_its_wait() {
+    let client = client().await;
+    let lock = client.get_fenced_lock(&unique("one-owner")).await.expect("lock");
+    let holder = lock.new_owner();
+    holder.lock().await.expect("lock");
+    let mut waiting = tokio::spawn({
+        let lock = lock.clone();
+        async move { lock.lock().await }
+    });
+    assert!(
+        tokio::time::timeout(Duration::from_millis(500), &mut waiting)
+            .await
+            .is_err(),
+        "the lock is held: the call must wait"
+    );
+    assert_eq!(lock.try_lock(Duration::ZERO).await.expect("try_lock"), None);
+    let first = tokio::time::timeout(Duration::from_secs(10), waiting)
+        .await
+        .expect("the first wait ends")
+        .expect("join");
+    assert!(
+        matches!(first, Err(HazelcastError::Cp(CpError::WaitCancelled { .. }))),
+        "{first:?}"
+    );
+    holder.unlock().await.expect("unlock");
+    assert!(
+        !holder.is_locked().await.expect("is_locked"),
+        "the cancelled wait took no lock"
+    );
+    client.shutdown().await;
+}
