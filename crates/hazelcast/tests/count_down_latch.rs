@@ -145,3 +145,29 @@ async fn a_count_down_sent_twice_with_one_invocation_id_counts_once() {
     assert_eq!(latch.get_count().await.expect("count"), 1);
     client.shutdown().await;
 }
+
+/// A dropped wait changes nothing: the member answers the abandoned request at its timeout,
+/// and the latch counts and opens as before.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_wait_changes_nothing() {
+    let client = client().await;
+    let latch = client
+        .get_count_down_latch(&unique("dropped"))
+        .await
+        .expect("latch");
+    assert!(latch.try_set_count(1).await.expect("set"));
+    assert!(
+        tokio::time::timeout(
+            Duration::from_millis(300),
+            latch.wait_timeout(Duration::from_secs(20))
+        )
+        .await
+        .is_err(),
+        "the latch is closed: the wait must wait"
+    );
+    assert_eq!(latch.get_count().await.expect("count"), 1);
+    latch.count_down().await.expect("count down");
+    assert!(latch.wait_timeout(Duration::from_secs(1)).await.expect("wait"));
+    assert_eq!(latch.get_count().await.expect("count"), 0);
+    client.shutdown().await;
+}
