@@ -76,13 +76,41 @@ async fn the_reentrancy_limit_is_a_typed_error() {
     client.shutdown().await;
 }
 
+/// A jdk-compatible semaphore has no sessions: anyone may release, and the permits of a client
+/// that shut down stay taken.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_jdk_compatible_semaphore_is_refused() {
-    let client = client().await;
-    assert!(matches!(
-        client.get_semaphore("jdk").await,
-        Err(HazelcastError::Cp(CpError::JdkCompatibleSemaphore { .. }))
-    ));
-    assert!(client.get_semaphore(&unique("sessionful")).await.is_ok());
-    client.shutdown().await;
+async fn a_jdk_compatible_semaphore_is_sessionless() {
+    let first = client().await;
+    let second = client().await;
+    let a = first.get_semaphore("jdk").await.expect("semaphore");
+    let b = second.get_semaphore("jdk").await.expect("semaphore");
+    assert!(a.is_jdk_compatible() && b.is_jdk_compatible());
+    let sessionful = first
+        .get_semaphore(&unique("sessionful"))
+        .await
+        .expect("semaphore");
+    assert!(!sessionful.is_jdk_compatible());
+
+    assert!(a.init(3).await.expect("init"));
+    a.acquire(2).await.expect("acquire");
+    assert_eq!(a.available_permits().await.expect("available"), 1);
+    b.release(1).await.expect("anyone may release");
+    assert_eq!(a.available_permits().await.expect("available"), 2);
+    assert!(
+        !b.try_acquire(3, Duration::from_millis(100))
+            .await
+            .expect("try_acquire")
+    );
+    assert!(a.try_acquire(2, Duration::ZERO).await.expect("try_acquire"));
+    first.shutdown().await;
+    assert_eq!(
+        b.available_permits().await.expect("available"),
+        0,
+        "no session: the permits of a client that left stay taken"
+    );
+    b.increase_permits(2).await.expect("increase");
+    b.reduce_permits(1).await.expect("reduce");
+    assert_eq!(b.drain().await.expect("drain"), 1);
+    assert_eq!(b.available_permits().await.expect("available"), 0);
+    second.shutdown().await;
 }

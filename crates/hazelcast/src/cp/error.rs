@@ -67,13 +67,6 @@ pub enum CpError {
         /// Why it is refused.
         reason: &'static str,
     },
-    /// The semaphore is configured `jdk-compatible` (sessionless) on the members; this client
-    /// offers the session-aware semaphore only.
-    #[error("the semaphore {name:?} is configured jdk-compatible, which this client does not support")]
-    JdkCompatibleSemaphore {
-        /// The semaphore's name.
-        name: String,
-    },
 }
 
 /// The protocol error code of a member's exception, when the call failed with one.

@@ -1,4 +1,5 @@
-//! [`Semaphore`]: a distributed counting semaphore in the CP subsystem (session-aware).
+//! [`Semaphore`]: a distributed counting semaphore in the CP subsystem (session-aware, or
+//! sessionless when the members configure it `jdk-compatible`).
 
 use std::fmt;
 use std::sync::Arc;
@@ -12,7 +13,7 @@ use hazelcast_codec::messages::semaphore::{
     SemaphoreInitResponse, SemaphoreReleaseRequest,
 };
 use hazelcast_invocation::InvocationError;
-use tokio::sync::oneshot;
+use tokio::sync::{OnceCell, oneshot};
 
 use crate::client::HazelcastClient;
 use crate::cp::error::{CpError, server_code};
@@ -40,11 +41,13 @@ const DRAIN_SESSION_ACQUIRES: i64 = 1024;
 /// acquired ([`CpError::PermitsNotHeld`]). Permits belong to the client's session, not to a
 /// handle: any handle of the client may release them.
 ///
-/// The members' `jdk-compatible` semaphores (sessionless: permits released by anyone, never
-/// given back automatically) are refused when the proxy is created
-/// ([`CpError::JdkCompatibleSemaphore`]); supporting them would take the sessionless calls
-/// (session id -1) with a cluster-wide owner id from `CPSession.GenerateThreadId`, as Java's
-/// `SessionlessSemaphoreProxy` does.
+/// A semaphore the members configure **`jdk-compatible`** is used sessionless, as Java's
+/// `SessionlessSemaphoreProxy` does (the proxy asks the members which kind it is when it is
+/// created, `Semaphore.GetSemaphoreType`): no session (session id -1), the handle's owner id is
+/// a cluster-wide one from `CPSession.GenerateThreadId`, anyone may release permits (like
+/// `java.util.concurrent.Semaphore`), and permits are never given back automatically: those of
+/// a client that went away stay taken. [`is_jdk_compatible`](Self::is_jdk_compatible) tells
+/// which kind a proxy is.
 ///
 /// [`acquire`](Self::acquire) and [`try_acquire`](Self::try_acquire) are cancel-safe: the
 /// request runs as a task of the client, and permits the member granted after the caller
@@ -70,10 +73,16 @@ pub struct Semaphore {
 
 struct Inner {
     cp: CpProxy,
-    /// The owner identity (the "thread id" of the protocol); the member remembers the last
-    /// invocation of each owner to recognise retries.
+    /// The owner identity (the "thread id" of the protocol) of a session-aware semaphore; the
+    /// member remembers the last invocation of each owner to recognise retries.
     owner: i64,
+    /// For a jdk-compatible semaphore: the handle's cluster-wide owner id, generated on first
+    /// use.
+    sessionless: Option<OnceCell<i64>>,
 }
+
+/// The session id of sessionless calls (Java's `AbstractProxySessionManager.NO_SESSION_ID`).
+const NO_SESSION: i64 = -1;
 
 impl fmt::Debug for Semaphore {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -120,18 +129,40 @@ impl Inner {
         .into()
     }
 
+    /// The session and owner id a permit-taking call sends: the client's session (counted
+    /// `uses` more times) and the handle's owner, or no session and the cluster-wide owner id.
+    async fn taking_endpoint(&self, uses: i64) -> Result<(i64, i64), HazelcastError> {
+        let client = self.cp.core.client();
+        match &self.sessionless {
+            Some(id) => {
+                let thread = id
+                    .get_or_try_init(|| client.cp_sessions().generate_thread_id(client, &self.cp.group_id))
+                    .await?;
+                Ok((NO_SESSION, *thread))
+            }
+            None => Ok((
+                self.sessions().acquire(client, &self.cp.group_id, uses).await?,
+                self.owner,
+            )),
+        }
+    }
+
+    /// Counts `uses` fewer uses of `session` (nothing for sessionless calls).
+    fn release_uses(&self, session: i64, uses: i64) {
+        if session != NO_SESSION {
+            self.sessions().release(&self.cp.group_id, session, uses);
+        }
+    }
+
     /// One `Semaphore.Acquire` waiting up to `wait`, with the session bookkeeping of Java's
     /// `tryAcquire`.
     async fn attempt(&self, permits: i32, wait: Duration) -> Result<Attempt, HazelcastError> {
         let group = &self.cp.group_id;
         let uses = i64::from(permits);
-        let session = self
-            .sessions()
-            .acquire(self.cp.core.client(), group, uses)
-            .await?;
+        let (session, thread) = self.taking_endpoint(uses).await?;
         let request = SemaphoreAcquireRequest {
             session_id: session,
-            thread_id: self.owner,
+            thread_id: thread,
             invocation_uid: invocation_uid(),
             permits,
             timeout_ms: millis(wait),
@@ -142,20 +173,20 @@ impl Inner {
         match answer.and_then(|a| Ok(SemaphoreAcquireResponse::decode(&a)?.response)) {
             Ok(true) => Ok(Attempt::Acquired),
             Ok(false) => {
-                self.sessions().release(group, session, uses);
+                self.release_uses(session, uses);
                 Ok(Attempt::NotAcquired)
             }
             Err(e) => match server_code(&e) {
-                Some(ErrorCode::SessionExpired) => {
+                Some(ErrorCode::SessionExpired) if session != NO_SESSION => {
                     self.sessions().invalidate(group, session);
                     Ok(Attempt::SessionExpired)
                 }
                 Some(ErrorCode::WaitKeyCancelled) => {
-                    self.sessions().release(group, session, uses);
+                    self.release_uses(session, uses);
                     Ok(Attempt::Cancelled)
                 }
                 _ => {
-                    self.sessions().release(group, session, uses);
+                    self.release_uses(session, uses);
                     Err(e)
                 }
             },
@@ -164,12 +195,17 @@ impl Inner {
 
     async fn release(&self, permits: i32) -> Result<(), HazelcastError> {
         let group = &self.cp.group_id;
-        let Some(session) = self.sessions().session(group) else {
-            return Err(self.no_session());
+        let (session, thread) = if self.sessionless.is_some() {
+            self.taking_endpoint(0).await?
+        } else {
+            let Some(session) = self.sessions().session(group) else {
+                return Err(self.no_session());
+            };
+            (session, self.owner)
         };
         let request = SemaphoreReleaseRequest {
             session_id: session,
-            thread_id: self.owner,
+            thread_id: thread,
             invocation_uid: invocation_uid(),
             permits,
             group_id: group,
@@ -178,11 +214,11 @@ impl Inner {
         let answer = self.cp.core.invoke(&request, Route::Any).await;
         match answer {
             Ok(_) => {
-                self.sessions().release(group, session, i64::from(permits));
+                self.release_uses(session, i64::from(permits));
                 Ok(())
             }
             Err(e) => match server_code(&e) {
-                Some(ErrorCode::SessionExpired) => {
+                Some(ErrorCode::SessionExpired) if session != NO_SESSION => {
                     self.sessions().invalidate(group, session);
                     Err(self.no_session())
                 }
@@ -210,16 +246,20 @@ impl Semaphore {
                 Route::Any,
             )
             .await?;
-        if SemaphoreGetSemaphoreTypeResponse::decode(&answer)?.response {
-            return Err(CpError::JdkCompatibleSemaphore {
-                name: cp.core.name().to_owned(),
-            }
-            .into());
-        }
+        let jdk_compatible = SemaphoreGetSemaphoreTypeResponse::decode(&answer)?.response;
         let owner = client.cp_sessions().new_owner_id();
         Ok(Semaphore {
-            inner: Arc::new(Inner { cp, owner }),
+            inner: Arc::new(Inner {
+                cp,
+                owner,
+                sessionless: jdk_compatible.then(OnceCell::new),
+            }),
         })
+    }
+
+    /// Whether the members configure this semaphore `jdk-compatible` (sessionless).
+    pub fn is_jdk_compatible(&self) -> bool {
+        self.inner.sessionless.is_some()
     }
 
     /// The object's name (without the CP group).
@@ -339,12 +379,10 @@ impl Semaphore {
         let group = &self.inner.cp.group_id;
         let sessions = self.inner.sessions();
         loop {
-            let session = sessions
-                .acquire(self.inner.cp.core.client(), group, DRAIN_SESSION_ACQUIRES)
-                .await?;
+            let (session, thread) = self.inner.taking_endpoint(DRAIN_SESSION_ACQUIRES).await?;
             let request = SemaphoreDrainRequest {
                 session_id: session,
-                thread_id: self.inner.owner,
+                thread_id: thread,
                 invocation_uid: invocation_uid(),
                 group_id: group,
                 name: self.name(),
@@ -353,14 +391,15 @@ impl Semaphore {
             match answer.and_then(|a| Ok(SemaphoreDrainResponse::decode(&a)?.response)) {
                 Ok(count) => {
                     let count = count.max(0);
-                    sessions.release(group, session, DRAIN_SESSION_ACQUIRES - i64::from(count));
+                    self.inner
+                        .release_uses(session, DRAIN_SESSION_ACQUIRES - i64::from(count));
                     return Ok(count.unsigned_abs());
                 }
-                Err(e) if server_code(&e) == Some(ErrorCode::SessionExpired) => {
+                Err(e) if session != NO_SESSION && server_code(&e) == Some(ErrorCode::SessionExpired) => {
                     sessions.invalidate(group, session);
                 }
                 Err(e) => {
-                    sessions.release(group, session, DRAIN_SESSION_ACQUIRES);
+                    self.inner.release_uses(session, DRAIN_SESSION_ACQUIRES);
                     return Err(e);
                 }
             }
@@ -387,20 +426,20 @@ impl Semaphore {
         })?;
         let group = &self.inner.cp.group_id;
         let sessions = self.inner.sessions();
-        let session = sessions.acquire(self.inner.cp.core.client(), group, 1).await?;
+        let (session, thread) = self.inner.taking_endpoint(1).await?;
         let request = SemaphoreChangeRequest {
             session_id: session,
-            thread_id: self.inner.owner,
+            thread_id: thread,
             invocation_uid: invocation_uid(),
             permits,
             group_id: group,
             name: self.name(),
         };
         let answer = self.inner.cp.core.invoke(&request, Route::Any).await;
-        sessions.release(group, session, 1);
+        self.inner.release_uses(session, 1);
         match answer {
             Ok(_) => Ok(()),
-            Err(e) if server_code(&e) == Some(ErrorCode::SessionExpired) => {
+            Err(e) if session != NO_SESSION && server_code(&e) == Some(ErrorCode::SessionExpired) => {
                 sessions.invalidate(group, session);
                 Err(self.inner.no_session())
             }

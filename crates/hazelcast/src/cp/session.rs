@@ -18,7 +18,7 @@ use hazelcast_codec::custom::RaftGroupId;
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::messages::cp_session::{
     CpSessionCloseSessionRequest, CpSessionCreateSessionRequest, CpSessionCreateSessionResponse,
-    CpSessionHeartbeatSessionRequest,
+    CpSessionGenerateThreadIdRequest, CpSessionGenerateThreadIdResponse, CpSessionHeartbeatSessionRequest,
 };
 use hazelcast_invocation::{ClusterClient, InvocationError, Target};
 
@@ -88,6 +88,21 @@ impl SessionManager {
     /// A new owner identity (the lock's and semaphore's "thread id"), unique in this client.
     pub(crate) fn new_owner_id(&self) -> i64 {
         self.inner.next_owner.fetch_add(1, Ordering::Relaxed) + 1
+    }
+
+    /// A cluster-wide unique owner id in `group` (`CPSession.GenerateThreadId`), for the
+    /// sessionless calls of jdk-compatible semaphores, where no session tells clients apart.
+    pub(crate) async fn generate_thread_id(
+        &self,
+        client: &HazelcastClient,
+        group: &RaftGroupId,
+    ) -> Result<i64, HazelcastError> {
+        let cc = client.cluster()?;
+        let answer = cc
+            .invoke(&CpSessionGenerateThreadIdRequest { group_id: group }, Target::Any)
+            .await
+            .map_err(|e| client.call_error(e))?;
+        Ok(CpSessionGenerateThreadIdResponse::decode(&answer)?.response)
     }
 
     /// The id of the session of `group`, without creating one.
