@@ -219,6 +219,8 @@ impl HazelcastClient {
                     // A task of the client's: it ends with the client.
                     cc.spawn(async move { schemas.resend_all(&schema_cc).await });
                     recreate_proxies(&inner, &cc);
+                    // CP sessions of the old cluster are gone; their ids may name others' now.
+                    inner.cp_sessions.forget_all();
                 }
                 let done = matches!(ev, ClientEvent::Shutdown);
                 if forward {

@@ -1,8 +1,10 @@
 //! The client's CP sessions, as Java's `AbstractProxySessionManager` keeps them: one session
 //! per CP group, created on first need (`CPSession.CreateSession`), heartbeated while a lock or
 //! permits are held in it (`CPSession.HeartbeatSession`, at the period the member returned),
-//! forgotten when the cluster reports it expired, and closed when the client shuts down
-//! (`CPSession.CloseSession`), which releases whatever it held at once.
+//! forgotten when the cluster reports it expired or the client switches to a new cluster (the
+//! Java client keeps them; a new cluster may give their ids to other clients' sessions), and
+//! closed when the client shuts down (`CPSession.CloseSession`), which releases whatever it held
+//! at once.
 //!
 //! A session belongs to the client. Owners inside it (the "threads" of the Java client) are
 //! the lock and semaphore handles: each gets a local id from [`SessionManager::new_owner_id`];
@@ -191,6 +193,21 @@ impl SessionManager {
         }
     }
 
+    /// Forgets every session without closing it: after a switch to a new cluster, which knows
+    /// none of them (and may give their ids to other clients' sessions). Owners that held a
+    /// lock in one learn it at their next call ([`CpError::LockOwnershipLost`]).
+    ///
+    /// [`CpError::LockOwnershipLost`]: crate::CpError::LockOwnershipLost
+    pub(crate) fn forget_all(&self) {
+        let forgotten = std::mem::take(&mut lock(&self.inner.state).sessions);
+        if !forgotten.is_empty() {
+            tracing::info!(
+                sessions = forgotten.len(),
+                "CP sessions of the previous cluster forgotten"
+            );
+        }
+    }
+
     /// How many uses session `id` of `group` has (0 when it is gone); for tests.
     #[cfg(test)]
     fn acquired(&self, group: &RaftGroupId, id: i64) -> i64 {
@@ -349,6 +366,17 @@ mod tests {
         assert_eq!(m.session(&g), Some(5));
         m.invalidate(&g, 5);
         assert_eq!(m.session(&g), None);
+    }
+
+    #[test]
+    fn a_new_cluster_makes_every_session_forgotten_but_the_manager_stays_open() {
+        let m = SessionManager::default();
+        let (g, h) = (group("default"), group("other"));
+        with_session(&m, &g, 5, Duration::from_secs(60));
+        with_session(&m, &h, 6, Duration::from_secs(60));
+        m.forget_all();
+        assert_eq!((m.session(&g), m.session(&h)), (None, None));
+        assert_eq!(m.try_acquire(&key(&g), 1).expect("still open"), None);
     }
 
     #[test]
