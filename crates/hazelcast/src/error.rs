@@ -175,6 +175,10 @@ pub enum HazelcastError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A CP structure refused the call (lock not owned, lock lost with its session, acquire
+    /// limit, permits not held, an argument out of range, …).
+    #[error(transparent)]
+    Cp(#[from] crate::cp::error::CpError),
     /// A member answered `FlakeIdGenerator.NewIdBatch` with a batch of no ids.
     #[error("a member sent an id batch of {size} ids")]
     EmptyIdBatch {

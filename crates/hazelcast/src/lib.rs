@@ -104,6 +104,8 @@ mod collections_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/objects.md")]
 mod objects_snippets {}
+#[doc = include_str!("../../../docs/cp.md")]
+mod cp_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
@@ -116,6 +118,11 @@ pub use client::HazelcastClient;
 pub use config::{
     ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
 };
+pub use cp::atomic_reference::AtomicReference;
+pub use cp::count_down_latch::CountDownLatch;
+pub use cp::error::CpError;
+pub use cp::fenced_lock::FencedLock;
+pub use cp::semaphore::Semaphore;
 pub use distributed_object::{
     DistributedObjectEvent, DistributedObjectEventStream, DistributedObjectEventType, DistributedObjectInfo,
 };
