@@ -1,11 +1,14 @@
-//! `cargo xtask bench [--quick] [--rounds N] [--warmup S] [--duration S] [--drivers a,b] [--version V]`
+//! `cargo xtask bench [--quick] [--rounds N] [--warmup S] [--duration S] [--drivers a,b]
+//! [--members 1,3] [--workloads a,b] [--version V]`
 //!
 //! Builds the Rust drivers, installs the peers (Java: `javac` against the member jar; Python:
 //! `hazelcast-python-client` in a venv under `target/bench/`; Go: `hazelcast-go-client` built
 //! with the module proxy into `target/bench/`), then for a 1-member and a 3-member cluster
 //! (benchmark JVM flags; members pinned to core 0 and clients to the other cores when there are
 //! at least 2) runs every available driver with the same parameters — workloads get and set,
-//! concurrency 1 and 64 — round after round with the driver order shuffled, and writes
+//! concurrency 1 and 64; on 1 member also the mix, an open-loop get, and the cells of the user
+//! types and data structures (a Compact-record map, a queue, a topic; Rust and Java only) —
+//! round after round with the driver order shuffled, and writes
 //! `docs/benchmarks.md` (medians, ratios against the Rust client, target checks) with SVG charts
 //! in `docs/benchmarks/`. Raw results: `target/bench/results.jsonl`.
 
@@ -16,6 +19,7 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use hazelcast_benches::report::Report;
+use hazelcast_benches::workload::RECORD_TYPE;
 use hazelcast_testkit::{Cluster, ClusterConfig};
 
 mod peers;
@@ -26,6 +30,21 @@ use render::*;
 
 const DRIVERS: [&str; 5] = ["rust", "wire", "java", "python", "go"];
 const WORKLOADS: [&str; 2] = ["get", "set"];
+/// Every workload `--workloads` accepts.
+const ALL_WORKLOADS: [&str; 7] = [
+    "get",
+    "set",
+    "mix",
+    "compact-get",
+    "compact-set",
+    "queue",
+    "topic",
+];
+/// The workloads of the user-type and data-structure cells, which only the Rust and Java
+/// drivers run.
+const STRUCTURE_WORKLOADS: [&str; 4] = ["compact-get", "compact-set", "queue", "topic"];
+/// Drivers of the user-type and data-structure cells.
+const STRUCTURE_DRIVERS: [&str; 2] = ["rust", "java"];
 const CONCURRENCY: [u32; 2] = [1, 64];
 /// Open-loop rate of the 1-member open-loop scenario (ops/s), one every driver sustains.
 const OPEN_LOOP_RATE: f64 = 5_000.0;
@@ -52,8 +71,9 @@ impl Scenario {
 }
 
 /// The matrix: get and set at concurrency 1 and 64 on every topology; on 1 member also the
-/// mix (40 % get, 40 % set, 20 % remove) at 64 and an open-loop get (latency at a fixed load,
-/// from each operation's intended start, so a stall is not hidden by the loop waiting).
+/// mix (40 % get, 40 % set, 20 % remove) at 64, an open-loop get (latency at a fixed load,
+/// from each operation's intended start, so a stall is not hidden by the loop waiting), get
+/// and set of a Compact record at 1 and 64, and queue offer/poll and topic publish at 64.
 fn scenarios(members: usize) -> Vec<Scenario> {
     let mut v: Vec<Scenario> = WORKLOADS
         .iter()
@@ -76,8 +96,41 @@ fn scenarios(members: usize) -> Vec<Scenario> {
             concurrency: 64,
             rate: OPEN_LOOP_RATE,
         });
+        for workload in ["compact-get", "compact-set"] {
+            for concurrency in CONCURRENCY {
+                v.push(Scenario {
+                    workload,
+                    concurrency,
+                    rate: 0.0,
+                });
+            }
+        }
+        for workload in ["queue", "topic"] {
+            v.push(Scenario {
+                workload,
+                concurrency: 64,
+                rate: 0.0,
+            });
+        }
     }
     v
+}
+
+/// The scenarios of `members` that `--workloads` selects.
+fn selected(o: &Opts, members: usize) -> Vec<Scenario> {
+    scenarios(members)
+        .into_iter()
+        .filter(|sc| o.workloads.iter().any(|w| w == sc.workload))
+        .collect()
+}
+
+/// Whether `driver` runs `sc` (the wire-limit driver runs closed-loop map workloads only; the
+/// structure cells have Rust and Java drivers only).
+fn runs(driver: &str, sc: &Scenario) -> bool {
+    if STRUCTURE_WORKLOADS.contains(&sc.workload) {
+        return STRUCTURE_DRIVERS.contains(&driver);
+    }
+    !(driver == "wire" && sc.rate > 0.0)
 }
 const JAVA_NOTE: &str = "* The Java client runs with `-Djava.util.concurrent.ForkJoinPool.common.parallelism=2`: with one or two CPUs the JDK's and Hazelcast's default async executors start a thread per task (the common pool's parallelism is below 2), which costs that client about 130 µs of CPU per call and caps it near 8 k ops/s. Machines the Java client is deployed on have more cores, so this is its representative setting, not a handicap.";
 
@@ -94,6 +147,8 @@ struct Opts {
     duration: f64,
     drivers: Vec<String>,
     topologies: Vec<usize>,
+    /// The workloads to run (`--workloads`; all by default).
+    workloads: Vec<String>,
     version: Option<String>,
     keys: usize,
     /// The options as given, for the report's "re-run it" line.
@@ -109,6 +164,7 @@ fn parse(args: &[String]) -> Result<Opts, String> {
         duration: if quick { 3.0 } else { 20.0 },
         drivers: DRIVERS.iter().map(|s| (*s).to_owned()).collect(),
         topologies: vec![1, 3],
+        workloads: ALL_WORKLOADS.iter().map(|s| (*s).to_owned()).collect(),
         version: None,
         keys: 10_000,
         given: args.iter().map(|a| format!(" {a}")).collect(),
@@ -129,12 +185,22 @@ fn parse(args: &[String]) -> Result<Opts, String> {
                     .map(|n| n.parse().map_err(|_| format!("--members: {n:?}")))
                     .collect::<Result<_, _>>()?
             }
+            "--workloads" => {
+                o.workloads = value(a)?.split(',').map(str::to_owned).collect();
+                if let Some(w) = o.workloads.iter().find(|w| !ALL_WORKLOADS.contains(&w.as_str())) {
+                    return Err(format!(
+                        "--workloads: unknown workload {w:?} ({})",
+                        ALL_WORKLOADS.join(", ")
+                    ));
+                }
+            }
             "--version" => o.version = Some(value(a)?),
             other => {
                 return Err(format!(
                     "unknown option {other:?}\nusage: cargo xtask bench [--quick] \
                 [--rounds N] [--warmup S] [--duration S] [--drivers rust,wire,java,python,go] \
-                [--members 1,3] [--version V]"
+                [--members 1,3] [--workloads {}] [--version V]",
+                    ALL_WORKLOADS.join(",")
                 ));
             }
         }
@@ -156,6 +222,14 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
 fn root() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     p.canonicalize().unwrap_or(p)
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set, else `target/` of the workspace.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => root().join(d),
+        None => root().join("target"),
+    }
 }
 
 fn step(s: &str) {
@@ -416,16 +490,24 @@ fn run(o: &Opts) -> Result<(), String> {
             log: std::fs::File::create(out.join(format!("drivers-{members}.log")))
                 .map_err(|e| e.to_string())?,
         };
-        // One prefill for every get run (all drivers read the same map).
-        let mut args = run.common_args("set", 64, 0.0, "bench-get");
-        args.push("--prefill-only".into());
-        let rust = rust_driver("loadgen");
-        let mut c = Command::new(&rust.program);
-        sh(c.args(&args), "prefill")?;
-        if members == 1 {
+        let scenarios = selected(o, members);
+        let wants = |w: &str| scenarios.iter().any(|sc| sc.workload == w);
+        // One prefill for every get run (all drivers read the same map), and one for the
+        // Compact gets.
+        for (workload, map) in [("get", "bench-get"), ("compact-get", "bench-compact-get")] {
+            if !wants(workload) {
+                continue;
+            }
+            let mut args = run.common_args(workload, 64, 0.0, map);
+            args.push("--prefill-only".into());
+            let rust = rust_driver("loadgen");
+            let mut c = Command::new(&rust.program);
+            sh(c.args(&args), "prefill")?;
+        }
+        if members == 1 && wants("get") {
             let addr = cluster.address(0).to_string();
             match sh(
-                Command::new(root().join("target/release/alloc_count")).args([
+                Command::new(target_dir().join("release/alloc_count")).args([
                     "--members",
                     &addr,
                     "--cluster-name",
@@ -442,15 +524,17 @@ fn run(o: &Opts) -> Result<(), String> {
         for round in 0..o.rounds {
             let order = shuffled(&available, (round * 31 + members) as u64);
             println!("  round {}/{}: {}", round + 1, o.rounds, order.join(" → "));
-            for sc in scenarios(members) {
+            for sc in &scenarios {
                 let (workload, concurrency, label) = (sc.workload, sc.concurrency, sc.label());
                 for d in &order {
                     let Some(Ok(cmd)) = drivers.get(d) else { continue };
-                    if d == "wire" && sc.rate > 0.0 {
-                        continue; // closed loop only
+                    if !runs(d, sc) {
+                        continue;
                     }
                     let map = match workload {
-                        "get" => "bench-get".to_owned(),
+                        "get" | "compact-get" => format!("bench-{workload}"),
+                        // A fresh queue or topic per run: no items or listeners left over.
+                        "queue" | "topic" => format!("bench-{workload}-{d}-{round}"),
                         w => format!("bench-{w}-{d}"),
                     };
                     let args = run.common_args(workload, concurrency, sc.rate, &map);
@@ -459,8 +543,16 @@ fn run(o: &Opts) -> Result<(), String> {
                             use std::io::Write;
                             let _ = writeln!(results, "{}", r.to_json());
                             println!(
-                                "    {members}m {label} C={concurrency:<3} {d:6} {:>9.0} ops/s  p50 {:>8.1} µs  p99 {:>8.1} µs  cpu {:>6.2} µs/op",
-                                r.throughput, r.p50_us, r.p99_us, r.cpu_us_per_op
+                                "    {members}m {label} C={concurrency:<3} {d:6} {:>9.0} ops/s  p50 {:>8.1} µs  p99 {:>8.1} µs  cpu {:>6.2} µs/op{}",
+                                r.throughput,
+                                r.p50_us,
+                                r.p99_us,
+                                r.cpu_us_per_op,
+                                if workload == "topic" {
+                                    format!("  received {}", r.received)
+                                } else {
+                                    String::new()
+                                }
                             );
                             cells.push(Cell {
                                 members,

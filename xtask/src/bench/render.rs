@@ -34,6 +34,9 @@ pub(super) struct Med {
     pub(super) idle_rss: f64,
     pub(super) max_rss: f64,
     pub(super) errors: f64,
+    /// Topic messages the listener received in the window, and the operations (publishes).
+    pub(super) received: f64,
+    pub(super) ops: f64,
 }
 
 pub(super) fn med(cells: &[Cell], members: usize, workload: &str, c: u32, driver: &str) -> Option<Med> {
@@ -61,6 +64,8 @@ pub(super) fn med(cells: &[Cell], members: usize, workload: &str, c: u32, driver
         idle_rss: m(|r| r.idle_rss_kb as f64),
         max_rss: m(|r| r.max_rss_kb as f64),
         errors: m(|r| r.errors as f64),
+        received: m(|r| r.received as f64),
+        ops: m(|r| r.ops as f64),
     })
 }
 
@@ -161,11 +166,16 @@ pub(super) fn render(
     );
     let _ = writeln!(
         s,
+        "| user types and data structures (1 member; Rust and Java only) | `compact-get` (map prefilled with {} records) and `compact-set` of a 10-field Compact record (type `{RECORD_TYPE}`: 3 strings, 2 × `INT64`, 2 × `INT32`, `FLOAT64`, `FLOAT32`, `BOOLEAN`; Rust: a serde struct as `Compact<Record>`; Java: a class with a registered `CompactSerializer` of the same type name, fields and kinds) at concurrency 1 and 64; `queue` at concurrency 64: 32 workers offer 100-byte strings, 32 poll with a 1 s timeout, every call is one operation; `topic` at concurrency 64: 64 workers publish 100-byte strings, one listener on the same client counts the messages it receives (its CPU is in the CPU per publish) |",
+        o.keys
+    );
+    let _ = writeln!(
+        s,
         "| client settings | smart routing; statistics/metrics off; logging at WARN (Java: JUL WARNING); backup acks at each client's default (Rust, Java, Python: on; Go: none); the wire-limit driver sends non-backup-aware requests |"
     );
     let _ = writeln!(
         s,
-        "| what each driver calls | rust: `ClusterClient::invoke` with codec requests (key/value serialized and value deserialized per call, as the facade does); wire: pre-encoded requests pipelined on raw sockets, one per member, routed to the partition owner, frame headers parsed only; java: `IMap.getAsync/setAsync` with a semaphore; python: `Map.get/set` futures with a semaphore; go: `Map.Get/Set` from C goroutines |"
+        "| what each driver calls | rust: `ClusterClient::invoke` with codec requests (key/value serialized and value deserialized per call, as the facade does); wire: pre-encoded requests pipelined on raw sockets, one per member, routed to the partition owner, frame headers parsed only; java: `IMap.getAsync/setAsync` with a semaphore; python: `Map.get/set` futures with a semaphore; go: `Map.Get/Set` from C goroutines. Structure cells — rust: the facade's `Map<String, Compact<Record>>::get/set`, `Queue<String>::offer/poll_timeout`, `Topic<String>::publish` and a `MessageStream`, from C tasks; java: `IMap.getAsync/setAsync` and `ITopic.publishAsync` with a semaphore, `IQueue.offer/poll(1 s)` from C threads (`IQueue` has no async calls), a `MessageListener` |"
     );
     let _ = writeln!(
         s,
@@ -178,6 +188,10 @@ pub(super) fn render(
     for (d, e) in unavailable {
         let _ = writeln!(s, "* **{d}: unavailable** — {e}");
     }
+    let _ = writeln!(
+        s,
+        "* The user-type and data-structure cells (`compact-get`, `compact-set`, `queue`, `topic`) have Rust and Java drivers only: the Python and Go peers and the wire-limit driver skip them."
+    );
     if !failures.is_empty() {
         let _ = writeln!(s, "\nRuns that failed:\n");
         for f in failures {
@@ -190,7 +204,7 @@ pub(super) fn render(
         "Ratios are against the Rust client: throughput `driver ÷ rust`, CPU `driver ÷ rust` (so `3.00×` means the driver burns three times the CPU per operation).\n"
     );
     for &members in &o.topologies {
-        for sc in scenarios(members) {
+        for sc in selected(o, members) {
             let (label, c) = (sc.label(), sc.concurrency);
             let workload = label.as_str();
             let Some(rust) = med(cells, members, workload, c, "rust") else {
@@ -233,8 +247,35 @@ pub(super) fn render(
                 );
             }
             let _ = writeln!(s);
+            if sc.workload == "topic" {
+                let _ = writeln!(
+                    s,
+                    "Messages the listener received during the measured window (medians; a message published near the window's end may arrive after it):\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "| driver | published | received | received ÷ published |\n| --- | ---: | ---: | ---: |"
+                );
+                for d in DRIVERS {
+                    if let Some(m) = med(cells, members, workload, c, d) {
+                        let _ = writeln!(
+                            s,
+                            "| {d} | {:.0} | {:.0} | {:.1} % |",
+                            m.ops,
+                            m.received,
+                            if m.ops > 0.0 {
+                                100.0 * m.received / m.ops
+                            } else {
+                                f64::NAN
+                            }
+                        );
+                    }
+                }
+                let _ = writeln!(s);
+            }
         }
     }
+    structure_summary(&mut s, o, cells);
     let _ = writeln!(
         s,
         "![throughput](benchmarks/throughput.svg)\n\n![latency](benchmarks/latency.svg)\n"
@@ -399,6 +440,46 @@ pub(super) fn render(
         );
     }
     s
+}
+
+/// The side-by-side summary of the user-type and data-structure cells: Java against Rust.
+fn structure_summary(s: &mut String, o: &Opts, cells: &[Cell]) {
+    let rows: Vec<(Scenario, Med, Med)> = selected(o, 1)
+        .into_iter()
+        .filter(|sc| STRUCTURE_WORKLOADS.contains(&sc.workload))
+        .filter_map(|sc| {
+            let rust = med(cells, 1, sc.workload, sc.concurrency, "rust")?;
+            let java = med(cells, 1, sc.workload, sc.concurrency, "java")?;
+            Some((sc, rust, java))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
+    }
+    let _ = writeln!(s, "## User types and data structures (issues 14 and 15)\n");
+    let _ = writeln!(
+        s,
+        "Measured in the same run and rounds as the cells above (1 member). Throughput `rust ÷ java` above 1 and CPU `java ÷ rust` above 1 favour the Rust client.\n"
+    );
+    let _ = writeln!(
+        s,
+        "| cell | rust ops/s | java ops/s | throughput rust ÷ java | rust CPU µs/op | java CPU µs/op | CPU java ÷ rust |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
+    );
+    for (sc, rust, java) in rows {
+        let _ = writeln!(
+            s,
+            "| `{}` C={} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {} |",
+            sc.workload,
+            sc.concurrency,
+            rust.throughput,
+            java.throughput,
+            ratio(rust.throughput, java.throughput),
+            rust.cpu,
+            java.cpu,
+            ratio(java.cpu, rust.cpu)
+        );
+    }
+    let _ = writeln!(s);
 }
 
 pub(super) const COLORS: [(&str, &str); 5] = [
