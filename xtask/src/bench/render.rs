@@ -118,6 +118,27 @@ pub(super) fn render(
             env.cores
         );
     }
+    let partial: Vec<String> = [
+        (o.topologies != [1, 3], format!("members {:?}", o.topologies)),
+        (
+            o.drivers.len() != DRIVERS.len(),
+            format!("drivers {}", o.drivers.join(", ")),
+        ),
+        (
+            o.workloads.len() != ALL_WORKLOADS.len(),
+            format!("workloads {}", o.workloads.join(", ")),
+        ),
+    ]
+    .into_iter()
+    .filter_map(|(filtered, what)| filtered.then_some(what))
+    .collect();
+    if !partial.is_empty() {
+        let _ = writeln!(
+            s,
+            "> **A partial run:** only {}. Cells outside that selection are not in this page; `cargo xtask bench` runs the whole matrix.\n",
+            partial.join("; ")
+        );
+    }
     let _ = writeln!(s, "## Setup\n");
     let _ = writeln!(s, "| | |\n| --- | --- |");
     let _ = writeln!(
