@@ -22,116 +22,16 @@ use hazelcast_benches::report::Report;
 use hazelcast_benches::workload::RECORD_TYPE;
 use hazelcast_testkit::{Cluster, ClusterConfig};
 
+mod charts;
+mod matrix;
 mod peers;
 mod render;
 
+use charts::*;
+use matrix::*;
 use peers::*;
 use render::*;
 
-const DRIVERS: [&str; 5] = ["rust", "wire", "java", "python", "go"];
-const WORKLOADS: [&str; 2] = ["get", "set"];
-/// Every workload `--workloads` accepts.
-const ALL_WORKLOADS: [&str; 7] = [
-    "get",
-    "set",
-    "mix",
-    "compact-get",
-    "compact-set",
-    "queue",
-    "topic",
-];
-/// The workloads of the user-type and data-structure cells, which only the Rust and Java
-/// drivers run.
-const STRUCTURE_WORKLOADS: [&str; 4] = ["compact-get", "compact-set", "queue", "topic"];
-/// Drivers of the user-type and data-structure cells.
-const STRUCTURE_DRIVERS: [&str; 2] = ["rust", "java"];
-const CONCURRENCY: [u32; 2] = [1, 64];
-/// Open-loop rate of the 1-member open-loop scenario (ops/s), one every driver sustains.
-const OPEN_LOOP_RATE: f64 = 5_000.0;
-
-/// One measured configuration.
-#[derive(Clone, Copy)]
-struct Scenario {
-    workload: &'static str,
-    /// Calls in flight (closed loop), or their cap (open loop).
-    concurrency: u32,
-    /// Open-loop rate in ops/s; 0 for closed loop.
-    rate: f64,
-}
-
-impl Scenario {
-    /// The workload column of the results: the workload, and the rate in open loop.
-    fn label(&self) -> String {
-        if self.rate > 0.0 {
-            format!("{} at {:.0} ops/s (open loop)", self.workload, self.rate)
-        } else {
-            self.workload.to_owned()
-        }
-    }
-}
-
-/// The matrix: get and set at concurrency 1 and 64 on every topology; on 1 member also the
-/// mix (40 % get, 40 % set, 20 % remove) at 64, an open-loop get (latency at a fixed load,
-/// from each operation's intended start, so a stall is not hidden by the loop waiting), get
-/// and set of a Compact record at 1 and 64, and queue offer/poll and topic publish at 64.
-fn scenarios(members: usize) -> Vec<Scenario> {
-    let mut v: Vec<Scenario> = WORKLOADS
-        .iter()
-        .flat_map(|&workload| {
-            CONCURRENCY.iter().map(move |&concurrency| Scenario {
-                workload,
-                concurrency,
-                rate: 0.0,
-            })
-        })
-        .collect();
-    if members == 1 {
-        v.push(Scenario {
-            workload: "mix",
-            concurrency: 64,
-            rate: 0.0,
-        });
-        v.push(Scenario {
-            workload: "get",
-            concurrency: 64,
-            rate: OPEN_LOOP_RATE,
-        });
-        for workload in ["compact-get", "compact-set"] {
-            for concurrency in CONCURRENCY {
-                v.push(Scenario {
-                    workload,
-                    concurrency,
-                    rate: 0.0,
-                });
-            }
-        }
-        for workload in ["queue", "topic"] {
-            v.push(Scenario {
-                workload,
-                concurrency: 64,
-                rate: 0.0,
-            });
-        }
-    }
-    v
-}
-
-/// The scenarios of `members` that `--workloads` selects.
-fn selected(o: &Opts, members: usize) -> Vec<Scenario> {
-    scenarios(members)
-        .into_iter()
-        .filter(|sc| o.workloads.iter().any(|w| w == sc.workload))
-        .collect()
-}
-
-/// Whether `driver` runs `sc` (the wire-limit driver runs closed-loop map workloads only; the
-/// structure cells have Rust and Java drivers only).
-fn runs(driver: &str, sc: &Scenario) -> bool {
-    if STRUCTURE_WORKLOADS.contains(&sc.workload) {
-        return STRUCTURE_DRIVERS.contains(&driver);
-    }
-    !(driver == "wire" && sc.rate > 0.0)
-}
 const JAVA_NOTE: &str = "* The Java client runs with `-Djava.util.concurrent.ForkJoinPool.common.parallelism=2`: with one or two CPUs the JDK's and Hazelcast's default async executors start a thread per task (the common pool's parallelism is below 2), which costs that client about 130 µs of CPU per call and caps it near 8 k ops/s. Machines the Java client is deployed on have more cores, so this is its representative setting, not a handicap.";
 
 /// Where the profile behind the missed CPU targets lives.
@@ -139,74 +39,6 @@ const PROFILE_NOTE: &str = "* Where the Rust client's CPU per operation goes, an
 
 const PYTHON_CLIENT: &str = "hazelcast-python-client==5.7.0";
 const GO_CLIENT: &str = "github.com/hazelcast/hazelcast-go-client v1.5.0";
-
-struct Opts {
-    quick: bool,
-    rounds: usize,
-    warmup: f64,
-    duration: f64,
-    drivers: Vec<String>,
-    topologies: Vec<usize>,
-    /// The workloads to run (`--workloads`; all by default).
-    workloads: Vec<String>,
-    version: Option<String>,
-    keys: usize,
-    /// The options as given, for the report's "re-run it" line.
-    given: String,
-}
-
-fn parse(args: &[String]) -> Result<Opts, String> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut o = Opts {
-        quick,
-        rounds: if quick { 2 } else { 3 },
-        warmup: if quick { 2.0 } else { 10.0 },
-        duration: if quick { 3.0 } else { 20.0 },
-        drivers: DRIVERS.iter().map(|s| (*s).to_owned()).collect(),
-        topologies: vec![1, 3],
-        workloads: ALL_WORKLOADS.iter().map(|s| (*s).to_owned()).collect(),
-        version: None,
-        keys: 10_000,
-        given: args.iter().map(|a| format!(" {a}")).collect(),
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |f: &str| it.next().cloned().ok_or_else(|| format!("{f} needs a value"));
-        let num = |f: &str, v: String| v.parse::<f64>().map_err(|_| format!("{f}: not a number: {v:?}"));
-        match a.as_str() {
-            "--quick" => {}
-            "--rounds" => o.rounds = num(a, value(a)?)?.max(1.0) as usize,
-            "--warmup" => o.warmup = num(a, value(a)?)?,
-            "--duration" => o.duration = num(a, value(a)?)?,
-            "--drivers" => o.drivers = value(a)?.split(',').map(str::to_owned).collect(),
-            "--members" => {
-                o.topologies = value(a)?
-                    .split(',')
-                    .map(|n| n.parse().map_err(|_| format!("--members: {n:?}")))
-                    .collect::<Result<_, _>>()?
-            }
-            "--workloads" => {
-                o.workloads = value(a)?.split(',').map(str::to_owned).collect();
-                if let Some(w) = o.workloads.iter().find(|w| !ALL_WORKLOADS.contains(&w.as_str())) {
-                    return Err(format!(
-                        "--workloads: unknown workload {w:?} ({})",
-                        ALL_WORKLOADS.join(", ")
-                    ));
-                }
-            }
-            "--version" => o.version = Some(value(a)?),
-            other => {
-                return Err(format!(
-                    "unknown option {other:?}\nusage: cargo xtask bench [--quick] \
-                [--rounds N] [--warmup S] [--duration S] [--drivers rust,wire,java,python,go] \
-                [--members 1,3] [--workloads {}] [--version V]",
-                    ALL_WORKLOADS.join(",")
-                ));
-            }
-        }
-    }
-    Ok(o)
-}
 
 /// Entry point of `cargo xtask bench`.
 pub(crate) fn main(args: &[String]) -> ExitCode {
