@@ -17,7 +17,9 @@ pub(super) const ALL_WORKLOADS: [&str; 7] = [
 /// drivers run.
 pub(super) const STRUCTURE_WORKLOADS: [&str; 4] = ["compact-get", "compact-set", "queue", "topic"];
 /// Drivers of the user-type and data-structure cells.
-pub(super) const STRUCTURE_DRIVERS: [&str; 2] = ["rust", "java"];
+pub(super) const STRUCTURE_DRIVERS: [&str; 3] = ["rust", "baseline", "java"];
+/// Every driver a results table may show: [`DRIVERS`] and the `--baseline` build.
+pub(super) const REPORT_DRIVERS: [&str; 6] = ["rust", "baseline", "wire", "java", "python", "go"];
 pub(super) const CONCURRENCY: [u32; 2] = [1, 64];
 /// Open-loop rate of the 1-member open-loop scenario (ops/s), one every driver sustains.
 pub(super) const OPEN_LOOP_RATE: f64 = 5_000.0;
@@ -113,6 +115,8 @@ pub(super) struct Opts {
     pub(super) duration: f64,
     pub(super) drivers: Vec<String>,
     pub(super) topologies: Vec<usize>,
+    /// `--baseline REV`: also run the Rust load generator built at this git revision.
+    pub(super) baseline: Option<String>,
     /// The workloads to run (`--workloads`; all by default).
     pub(super) workloads: Vec<String>,
     pub(super) version: Option<String>,
@@ -131,6 +135,7 @@ pub(super) fn parse(args: &[String]) -> Result<Opts, String> {
         drivers: DRIVERS.iter().map(|s| (*s).to_owned()).collect(),
         topologies: vec![1, 3],
         workloads: ALL_WORKLOADS.iter().map(|s| (*s).to_owned()).collect(),
+        baseline: None,
         version: None,
         keys: 10_000,
         given: args.iter().map(|a| format!(" {a}")).collect(),
@@ -161,11 +166,12 @@ pub(super) fn parse(args: &[String]) -> Result<Opts, String> {
                 }
             }
             "--version" => o.version = Some(value(a)?),
+            "--baseline" => o.baseline = Some(value(a)?),
             other => {
                 return Err(format!(
                     "unknown option {other:?}\nusage: cargo xtask bench [--quick] \
                 [--rounds N] [--warmup S] [--duration S] [--drivers rust,wire,java,python,go] \
-                [--members 1,3] [--workloads {}] [--version V]",
+                [--members 1,3] [--workloads {}] [--baseline REV] [--version V]",
                     ALL_WORKLOADS.join(",")
                 ));
             }

@@ -1,5 +1,5 @@
 //! `cargo xtask bench [--quick] [--rounds N] [--warmup S] [--duration S] [--drivers a,b]
-//! [--members 1,3] [--workloads a,b] [--version V]`
+//! [--members 1,3] [--workloads a,b] [--baseline REV] [--version V]`
 //!
 //! Builds the Rust drivers, installs the peers (Java: `javac` against the member jar; Python:
 //! `hazelcast-python-client` in a venv under `target/bench/`; Go: `hazelcast-go-client` built
@@ -22,6 +22,7 @@ use hazelcast_benches::report::Report;
 use hazelcast_benches::workload::RECORD_TYPE;
 use hazelcast_testkit::{Cluster, ClusterConfig};
 
+mod baseline;
 mod charts;
 mod matrix;
 mod peers;
@@ -261,6 +262,12 @@ fn run(o: &Opts) -> Result<(), String> {
     let load_at_start = loadavg();
     let out = root().join("target/bench");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    // The baseline first: its build leaves its own binaries in `release/`, which the current
+    // build then replaces.
+    let baseline_driver = o.baseline.as_ref().map(|rev| {
+        step(&format!("building the baseline loadgen at {rev} (release)"));
+        baseline::build(rev)
+    });
     step("building the Rust drivers (release)");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     sh(
@@ -292,12 +299,22 @@ fn run(o: &Opts) -> Result<(), String> {
         }
         drivers.insert(d.clone(), prepared);
     }
-    let available: Vec<String> = o
+    if let Some(prepared) = baseline_driver {
+        match &prepared {
+            Ok(_) => println!("  baseline: ready"),
+            Err(e) => println!("  baseline: unavailable: {e}"),
+        }
+        drivers.insert("baseline".into(), prepared);
+    }
+    let mut available: Vec<String> = o
         .drivers
         .iter()
         .filter(|d| drivers.get(*d).is_some_and(Result::is_ok))
         .cloned()
         .collect();
+    if drivers.get("baseline").is_some_and(Result::is_ok) {
+        available.push("baseline".into());
+    }
 
     let mut cells: Vec<Cell> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
@@ -393,6 +410,11 @@ fn run(o: &Opts) -> Result<(), String> {
                                 driver: d.clone(),
                                 report: r,
                             });
+                        }
+                        Err(e) if d == "baseline" && baseline::unknown_workload(&e) => {
+                            println!(
+                                "    {members}m {label} C={concurrency} {d}: skipped (the baseline predates this workload)"
+                            );
                         }
                         Err(e) => {
                             println!("    {members}m {label} C={concurrency} {d}: FAILED: {e}");

@@ -244,7 +244,7 @@ pub(super) fn render(
                 s,
                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
             );
-            for d in DRIVERS {
+            for d in REPORT_DRIVERS {
                 let Some(m) = med(cells, members, workload, c, d) else {
                     continue;
                 };
@@ -277,7 +277,7 @@ pub(super) fn render(
                     s,
                     "| driver | published | received | received ÷ published |\n| --- | ---: | ---: | ---: |"
                 );
-                for d in DRIVERS {
+                for d in REPORT_DRIVERS {
                     if let Some(m) = med(cells, members, workload, c, d) {
                         let _ = writeln!(
                             s,
@@ -297,6 +297,7 @@ pub(super) fn render(
         }
     }
     structure_summary(&mut s, o, cells);
+    super::baseline::section(&mut s, o, cells);
     let _ = writeln!(
         s,
         "![throughput](benchmarks/throughput.svg)\n\n![latency](benchmarks/latency.svg)\n"
@@ -451,6 +452,10 @@ pub(super) fn render(
     let _ = writeln!(
         s,
         "* At concurrency 1 every operation costs a write, a read and a sleep and wake-up of the client thread in the kernel; the wire-limit driver's CPU per operation is that floor, and it bounds every CPU ratio at concurrency 1 (a client cannot use less than 1/20 of another's CPU when the other needs less than 20 floors)."
+    );
+    let _ = writeln!(
+        s,
+        "* `--workloads get,set,mix,compact-get,compact-set,queue,topic`, `--drivers` and `--members` run part of the matrix; `--baseline REV` adds the Rust load generator built at git revision `REV` as the `baseline` driver, so a regression against an earlier commit is a ratio measured in the same run."
     );
     let _ = writeln!(s, "{JAVA_NOTE}");
     let _ = writeln!(s, "{PROFILE_NOTE}");
