@@ -179,3 +179,43 @@ pub(super) fn parse(args: &[String]) -> Result<Opts, String> {
     }
     Ok(o)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn opts(args: &str) -> Result<Opts, String> {
+        let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
+        parse(&args)
+    }
+
+    #[test]
+    fn workloads_select_the_cells() {
+        let o = opts("--workloads queue,compact-get").expect("valid");
+        let cells: Vec<(&str, u32)> = selected(&o, 1)
+            .iter()
+            .map(|sc| (sc.workload, sc.concurrency))
+            .collect();
+        assert_eq!(cells, [("compact-get", 1), ("compact-get", 64), ("queue", 64)]);
+        // The structure cells are 1-member cells.
+        assert!(selected(&o, 3).is_empty());
+        assert!(opts("--workloads scan").is_err());
+    }
+
+    #[test]
+    fn only_rust_baseline_and_java_run_the_structure_cells() {
+        let o = opts("--baseline HEAD~1").expect("valid");
+        assert_eq!(o.baseline.as_deref(), Some("HEAD~1"));
+        let topic = selected(&o, 1)
+            .into_iter()
+            .find(|sc| sc.workload == "topic")
+            .expect("a topic cell");
+        let drivers: Vec<&str> = REPORT_DRIVERS.into_iter().filter(|d| runs(d, &topic)).collect();
+        assert_eq!(drivers, ["rust", "baseline", "java"]);
+        let open_loop = selected(&o, 1)
+            .into_iter()
+            .find(|sc| sc.rate > 0.0)
+            .expect("the open-loop cell");
+        assert!(!runs("wire", &open_loop) && runs("python", &open_loop));
+    }
+}
