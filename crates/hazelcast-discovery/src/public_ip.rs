@@ -89,11 +89,9 @@ pub enum DecisionReason {
         /// The member's client address.
         member: Address,
     },
-    /// A checked member's address is not usable (e.g. its port is out of range).
-    UnusableAddress {
-        /// The member address as reported.
-        member: String,
-    },
+    /// A reachability probe could not run to its end (its task failed), so the private
+    /// addresses are kept.
+    ProbeFailed,
     /// A checked member's private address accepted a TCP connection (rule 3b).
     PrivateReachable {
         /// The private address.
@@ -120,9 +118,7 @@ impl fmt::Display for DecisionReason {
             DecisionReason::NoPublicAddress { member } => {
                 write!(f, "member {member} advertises no public address")
             }
-            DecisionReason::UnusableAddress { member } => {
-                write!(f, "member address {member} is unusable")
-            }
+            DecisionReason::ProbeFailed => f.write_str("a reachability probe failed"),
             DecisionReason::PrivateReachable { member } => {
                 write!(f, "private address {member} is reachable")
             }
@@ -425,9 +421,7 @@ async fn auto_decide(
             Ok(_) => {}
             Err(e) => {
                 tracing::warn!(error = %e, "a public-address probe task failed");
-                return PublicAddressDecision::private(DecisionReason::UnusableAddress {
-                    member: "(probe task failed)".into(),
-                });
+                return PublicAddressDecision::private(DecisionReason::ProbeFailed);
             }
         }
     }

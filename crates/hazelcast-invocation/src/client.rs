@@ -89,6 +89,13 @@ pub trait ListenerRegistration: Send + Sync + 'static {
     fn encode_remove(&self, server_registration_id: Uuid) -> ClientMessage;
     /// One event.
     fn on_event(&self, event: ClientMessage);
+    /// Whether one registration on one member is enough because each member reports the events
+    /// of the whole cluster (distributed-object events): then the listener is registered with
+    /// `local_only = false` on one connection only, and again on another connection when that
+    /// one closes. False by default.
+    fn on_one_member(&self) -> bool {
+        false
+    }
 }
 
 /// A handler for the events of one listener registration.
@@ -421,8 +428,10 @@ impl ClusterClient {
 
     /// Adds a listener: registered on every connection with `local_only = true` in smart mode
     /// (so each event arrives once, from the member that owns the data), on the one connection
-    /// with `local_only = false` in unisocket mode, and again on every connection opened later.
-    /// Fails (registering nothing) when any current connection refuses it.
+    /// with `local_only = false` in unisocket mode, and again on every connection opened later
+    /// (a [one-member](ListenerRegistration::on_one_member) listener: on one connection, with
+    /// `local_only = false`, and on another when it closes). Fails (registering nothing) when
+    /// any current connection refuses it.
     ///
     /// Cancel-safe: when the future is dropped before it completes, the listener is removed
     /// (registrations that complete later are deregistered).

@@ -1,5 +1,7 @@
 //! User listeners: registered on every connection (smart routing, `local_only`) or on the one
 //! connection (unisocket), again on every connection opened later, and removed everywhere.
+//! Listeners whose every member reports the whole cluster's events go on one connection only,
+//! and move to another when it closes.
 //!
 //! Adding and removing are cancel-safe: the registrations run as a task of the client's
 //! lifecycle, and a caller that drops its future removes the listener (a registration that
@@ -64,10 +66,15 @@ impl UserListeners {
     }
 
     /// A connection closed: its registrations died with it (its handlers went with it too).
-    pub(crate) fn forget_connection(&self, conn: u64) {
-        for l in lock(&self.map).values_mut() {
-            l.on.remove(&conn);
+    /// Returns the one-member listeners left registered nowhere.
+    pub(crate) fn forget_connection(&self, conn: u64) -> Vec<ListenerId> {
+        let mut orphans = Vec::new();
+        for (id, l) in lock(&self.map).iter_mut() {
+            if l.on.remove(&conn).is_some() && l.on.is_empty() && l.registration.on_one_member() {
+                orphans.push(*id);
+            }
         }
+        orphans
     }
 }
 
@@ -94,6 +101,21 @@ impl Inner {
         Ok(())
     }
 
+    /// Registers one-member listeners that lost their connection on another one (the first
+    /// that accepts; with none, the next new connection takes them).
+    pub(crate) async fn register_orphans(self: &Arc<Self>, orphans: Vec<ListenerId>) {
+        for id in orphans {
+            for conn in self.listener_connections() {
+                match self.register_user_listener(id, conn).await {
+                    Ok(()) => break,
+                    Err(e) => {
+                        tracing::warn!(conn, error = %e.chain(), "listener registration on another connection failed");
+                    }
+                }
+            }
+        }
+    }
+
     /// Registers every user listener on a new connection.
     pub(crate) async fn register_user_listeners_on(self: &Arc<Self>, conn: u64) {
         if !self.cfg.smart_routing && self.listener_connections().first() != Some(&conn) {
@@ -116,13 +138,13 @@ impl Inner {
         let registration = {
             let mut all = lock(&self.user_listeners.map);
             let Some(l) = all.get_mut(&id) else { return Ok(()) };
-            if l.on.contains_key(&conn) {
+            if l.on.contains_key(&conn) || (l.registration.on_one_member() && !l.on.is_empty()) {
                 return Ok(());
             }
             l.on.insert(conn, Registered::Claimed);
             l.registration.clone()
         };
-        let msg = registration.encode_add(self.cfg.smart_routing);
+        let msg = registration.encode_add(self.cfg.smart_routing && !registration.on_one_member());
         let events = registration.clone();
         let handler: EventHandler = Arc::new(move |event| events.on_event(event));
         let mut call =

@@ -55,6 +55,18 @@ pub enum TestkitError {
         output: String,
     },
 
+    /// One of the test kit's Java programs (other than a member) was still running at its
+    /// deadline and was killed.
+    #[error("{what}: java still running after {waited:?}, killed; output tail:\n{output}")]
+    JavaProgramTimeout {
+        /// Which program.
+        what: String,
+        /// How long the test kit waited.
+        waited: Duration,
+        /// The tail of the output (stdout and stderr).
+        output: String,
+    },
+
     /// The `python3` executable could not be run (the cross-client tests need it, like the
     /// members need Java).
     #[error("python3 not found: could not run `{program}` (install Python 3 with pip)")]

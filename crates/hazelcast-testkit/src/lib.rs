@@ -100,7 +100,13 @@
 //! [`JavaSerializationProbe`] is a small Java program compiled against the member jar on first
 //! use; it writes sample records with the official Java serialization (Compact, generic records,
 //! IdentifiedDataSerializable, JSON) and checks records written by the Rust client, without a
-//! cluster.
+//! cluster. [`JavaClientProbe`] runs the official Java *client* against a test cluster, driven by
+//! commands, to read and write the same records through the cluster; [`JavaProgram`] compiles
+//! and runs any such Java program (arguments, stdin, timeout).
+//!
+//! [`JavaStructureClient`] runs the official Java client (from the member jar) against a test
+//! cluster, driven command by command, for cross-client checks of queues, topics, flake id
+//! generators and PN counters.
 //!
 //! # Cloud discovery stub and private/public members
 //!
@@ -127,6 +133,7 @@ mod cluster;
 mod config;
 mod error;
 mod fetch;
+mod java_client;
 mod javac;
 pub mod netns;
 mod ports;
@@ -137,6 +144,7 @@ mod serialization_probe;
 mod shared;
 pub(crate) mod skip;
 mod spawner;
+mod structure_client;
 mod sys;
 mod tls;
 
@@ -147,11 +155,13 @@ pub use fetch::{
     DEFAULT_HZ_VERSION, cache_dir, default_version, ensure_member_jar, ensure_member_jar_in, java_available,
     runs_dir,
 };
+pub use java_client::{JavaClientProbe, JavaOutput, JavaProgram};
 pub use proxy::{FaultProxy, HostileServer};
 pub use python::{PYTHON_CLIENT_VERSION, PythonClient, ensure_python_client};
 pub use serialization_probe::JavaSerializationProbe;
 pub use shared::{SharedCluster, shared_cluster};
 pub use skip::{current_test_name, report_skip};
+pub use structure_client::{JavaMessage, JavaStructureClient, JavaValue};
 pub use tls::{
     CertFiles, TestPki, TlsCluster, TlsFront, TlsFrontOptions, TlsProtocolVersion, ensure_tls_front_classes,
 };

@@ -40,7 +40,7 @@ fn tagged_echo(tag: &'static str) -> SocketAddr {
 }
 
 fn provider() -> Arc<rustls::crypto::CryptoProvider> {
-    Arc::new(rustls::crypto::ring::default_provider())
+    Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
 fn client_config(

@@ -16,6 +16,11 @@ use tokio::task::JoinHandle;
 
 use crate::atomic_long::AtomicLong;
 use crate::config::{ClientConfig, ClientConfigBuilder};
+use crate::cp::atomic_reference::AtomicReference;
+use crate::cp::count_down_latch::CountDownLatch;
+use crate::cp::fenced_lock::FencedLock;
+use crate::cp::semaphore::Semaphore;
+use crate::cp::session::SessionManager;
 use crate::error::HazelcastError;
 use crate::flake_id_generator::{FLAKE_ID_GENERATOR_SERVICE, FlakeIdGenerator};
 use crate::list::{LIST_SERVICE, List};
@@ -25,6 +30,10 @@ use crate::pn_counter::{PN_COUNTER_SERVICE, PnCounter};
 use crate::proxy::ProxyCore;
 use crate::proxy::listener::Closeable;
 use crate::queue::{QUEUE_SERVICE, Queue};
+use crate::reliable_topic::{
+    RELIABLE_TOPIC_RINGBUFFER_PREFIX, RELIABLE_TOPIC_SERVICE, ReliableTopic, ReliableTopicOptions,
+};
+use crate::replicated_map::{REPLICATED_MAP_SERVICE, ReplicatedMap};
 use crate::ringbuffer::{RINGBUFFER_SERVICE, Ringbuffer};
 use crate::schemas::Schemas;
 use crate::set::{SET_SERVICE, Set};
@@ -58,6 +67,7 @@ pub(crate) struct ClientInner {
     proxies: Mutex<HashSet<(String, String)>>,
     listeners: Mutex<Vec<Weak<dyn Closeable>>>,
     schemas: Arc<Schemas>,
+    cp_sessions: SessionManager,
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -142,6 +152,7 @@ impl HazelcastClient {
             proxies: Mutex::new(HashSet::new()),
             listeners: Mutex::new(Vec::new()),
             schemas: Arc::new(Schemas::new(Arc::new(serialization))),
+            cp_sessions: SessionManager::default(),
         });
         let client = HazelcastClient { inner };
         if client.inner.config.async_start {
@@ -212,6 +223,8 @@ impl HazelcastClient {
                     // A task of the client's: it ends with the client.
                     cc.spawn(async move { schemas.resend_all(&schema_cc).await });
                     recreate_proxies(&inner, &cc);
+                    // CP sessions of the old cluster are gone; their ids may name others' now.
+                    inner.cp_sessions.forget_all();
                 }
                 let done = matches!(ev, ClientEvent::Shutdown);
                 if forward {
@@ -318,10 +331,16 @@ impl HazelcastClient {
         }
     }
 
-    /// Shuts the client down: closes every connection, fails every pending call with
-    /// `ClientNotActive` (calls that already had their answer complete normally), ends the
-    /// entry listener streams, and sends `ShuttingDown` and `Shutdown`. Idempotent.
+    /// Shuts the client down: closes its CP sessions (the cluster releases the locks and
+    /// semaphore permits held in them at once), closes every connection, fails every pending
+    /// call with `ClientNotActive` (calls that already had their answer complete normally), ends
+    /// the entry listener streams, and sends `ShuttingDown` and `Shutdown`. Idempotent.
     pub async fn shutdown(&self) {
+        // CP sessions first, while calls still go out: closing them releases their locks and
+        // permits at once.
+        if let Some(cc) = self.connected() {
+            self.inner.cp_sessions.close_all(&cc).await;
+        }
         let previous = self.inner.state.send_replace(State::ShutDown);
         for l in lock(&self.inner.listeners).drain(..) {
             if let Some(l) = l.upgrade() {
@@ -367,6 +386,72 @@ impl HazelcastClient {
         T: ToData + FromData + Send + 'static,
     {
         Ok(Queue::new(ProxyCore::new(self, name, QUEUE_SERVICE).await?))
+    }
+
+    /// The typed proxy of the reliable topic `name` with the default
+    /// [`ReliableTopicOptions`], created on the cluster (with its ringbuffer `_hz_rb_<name>`)
+    /// the first time this client asks for it. Messages are any [`ToData`]/[`FromData`] type.
+    pub async fn get_reliable_topic<T>(&self, name: &str) -> Result<ReliableTopic<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        self.get_reliable_topic_with(name, ReliableTopicOptions::default())
+            .await
+    }
+
+    /// As [`get_reliable_topic`](Self::get_reliable_topic), publishing and listening with
+    /// `options` (read batch size, overload policy), which this proxy and its clones keep.
+    pub async fn get_reliable_topic_with<T>(
+        &self,
+        name: &str,
+        options: ReliableTopicOptions,
+    ) -> Result<ReliableTopic<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        let core = ProxyCore::new(self, name, RELIABLE_TOPIC_SERVICE).await?;
+        let ringbuffer = self
+            .get_ringbuffer(&format!("{RELIABLE_TOPIC_RINGBUFFER_PREFIX}{name}"))
+            .await?;
+        ReliableTopic::new(core, ringbuffer, options)
+    }
+
+    /// The typed proxy of the replicated map `name`, created on the cluster the first time this
+    /// client asks for it. Keys and values are any [`ToData`]/[`FromData`] type, as for
+    /// [`get_map`](Self::get_map).
+    pub async fn get_replicated_map<K, V>(&self, name: &str) -> Result<ReplicatedMap<K, V>, HazelcastError>
+    where
+        K: ToData + FromData + Send + 'static,
+        V: ToData + FromData + Send + 'static,
+    {
+        Ok(ReplicatedMap::new(
+            ProxyCore::new(self, name, REPLICATED_MAP_SERVICE).await?,
+        ))
+    }
+
+    /// The CP atomic reference `name` (`object` or `object@group`) holding a `T`, after asking
+    /// the cluster for its CP group's id. See [`AtomicReference`] for the members that offer it.
+    pub async fn get_atomic_reference<T>(&self, name: &str) -> Result<AtomicReference<T>, HazelcastError>
+    where
+        T: ToData + FromData + Send + 'static,
+    {
+        AtomicReference::new(self, name).await
+    }
+
+    /// The CP count-down latch `name` (`object` or `object@group`).
+    pub async fn get_count_down_latch(&self, name: &str) -> Result<CountDownLatch, HazelcastError> {
+        CountDownLatch::new(self, name).await
+    }
+
+    /// The CP lock `name` (`object` or `object@group`); each call returns a handle with an owner
+    /// identity of its own (see [`FencedLock`]).
+    pub async fn get_fenced_lock(&self, name: &str) -> Result<FencedLock, HazelcastError> {
+        FencedLock::new(self, name).await
+    }
+
+    /// The CP semaphore `name` (`object` or `object@group`), session-aware (see [`Semaphore`]).
+    pub async fn get_semaphore(&self, name: &str) -> Result<Semaphore, HazelcastError> {
+        Semaphore::new(self, name).await
     }
 
     /// The typed proxy of the topic `name`, created on the cluster the first time this client
@@ -496,6 +581,11 @@ impl HazelcastClient {
             }
             other => other.into(),
         }
+    }
+
+    /// The client's CP sessions.
+    pub(crate) fn cp_sessions(&self) -> &SessionManager {
+        &self.inner.cp_sessions
     }
 
     pub(crate) fn track_listener(&self, registration: Weak<dyn Closeable>) {

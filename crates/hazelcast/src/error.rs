@@ -8,7 +8,7 @@ use thiserror::Error;
 
 /// An invalid configuration. Every variant names the option (`key`) as it is spelled in
 /// configuration files, and the offending value where there is one.
-#[derive(Debug, Clone, PartialEq, Eq, Error)]
+#[derive(Debug, Clone, Error)]
 #[non_exhaustive]
 pub enum ConfigError {
     /// A configuration file or string could not be parsed (syntax error, wrong type, unknown
@@ -53,14 +53,21 @@ pub enum ConfigError {
         #[source]
         source: TlsConfigError,
     },
-    /// A configuration file could not be read, or its extension is not `.toml`, `.yaml`, `.yml`
-    /// or `.json`.
-    #[error("cannot read the configuration file {path}: {message}")]
+    /// A configuration file could not be read.
+    #[error("cannot read the configuration file {path}")]
     File {
         /// The path.
         path: String,
-        /// What went wrong.
-        message: String,
+        /// What the file system reported.
+        #[source]
+        source: std::sync::Arc<std::io::Error>,
+    },
+    /// A configuration file's extension is not `.toml`, `.yaml`, `.yml` or `.json`, so its
+    /// format is unknown.
+    #[error("the configuration file {path} has an unknown extension: expected .toml, .yaml, .yml or .json")]
+    UnknownFileFormat {
+        /// The path.
+        path: String,
     },
     /// An option has a value it cannot take.
     #[error("invalid value {value} for `{key}`: {reason}")]
@@ -111,6 +118,7 @@ impl ConfigError {
             ConfigError::CloudNotEnabled => Some("cloud_discovery_token"),
             ConfigError::Parse { .. }
             | ConfigError::File { .. }
+            | ConfigError::UnknownFileFormat { .. }
             | ConfigError::UnknownOption { .. }
             | ConfigError::FormatNotEnabled { .. } => None,
         }
@@ -154,6 +162,9 @@ pub enum HazelcastError {
     /// bounds).
     #[error(transparent)]
     Ringbuffer(#[from] crate::ringbuffer::RingbufferError),
+    /// A reliable topic refused a publish (overloaded) or a listener lost messages.
+    #[error(transparent)]
+    ReliableTopic(#[from] crate::reliable_topic::ReliableTopicError),
     /// A CRDT (e.g. a [`PnCounter`](crate::PnCounter)) was used while the cluster has no data
     /// member (only lite members) that could hold it.
     #[error("the cluster has no data member to hold a CRDT")]
@@ -167,6 +178,10 @@ pub enum HazelcastError {
         /// What is wrong with it.
         reason: &'static str,
     },
+    /// A CP structure refused the call (lock not owned, lock lost with its session, acquire
+    /// limit, permits not held, an argument out of range, …).
+    #[error(transparent)]
+    Cp(#[from] crate::cp::error::CpError),
     /// A member answered `FlakeIdGenerator.NewIdBatch` with a batch of no ids.
     #[error("a member sent an id batch of {size} ids")]
     EmptyIdBatch {

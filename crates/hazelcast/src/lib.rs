@@ -63,6 +63,7 @@ mod atomic_long;
 mod client;
 mod config;
 mod cp;
+mod distributed_object;
 mod error;
 mod flake_id_generator;
 mod list;
@@ -71,6 +72,8 @@ mod multi_map;
 mod pn_counter;
 mod proxy;
 mod queue;
+mod reliable_topic;
+mod replicated_map;
 mod ringbuffer;
 mod schemas;
 mod set;
@@ -99,6 +102,11 @@ mod counters_snippets {}
 #[cfg(doctest)]
 #[doc = include_str!("../../../docs/collections.md")]
 mod collections_snippets {}
+#[cfg(doctest)]
+#[doc = include_str!("../../../docs/objects.md")]
+mod objects_snippets {}
+#[doc = include_str!("../../../docs/cp.md")]
+mod cp_snippets {}
 
 pub use hazelcast_codec as codec;
 pub use hazelcast_discovery as discovery;
@@ -111,6 +119,14 @@ pub use client::HazelcastClient;
 pub use config::{
     ClientConfig, ClientConfigBuilder, ConfigFormat, ENV_PREFIX, Mark, OptionSpec, SslProtocol, option_names,
 };
+pub use cp::atomic_reference::AtomicReference;
+pub use cp::count_down_latch::CountDownLatch;
+pub use cp::error::CpError;
+pub use cp::fenced_lock::FencedLock;
+pub use cp::semaphore::Semaphore;
+pub use distributed_object::{
+    DistributedObjectEvent, DistributedObjectEventStream, DistributedObjectEventType, DistributedObjectInfo,
+};
 pub use error::{ConfigError, HazelcastError};
 pub use flake_id_generator::FlakeIdGenerator;
 pub use list::List;
@@ -120,6 +136,12 @@ pub use map::{
 pub use multi_map::{MultiMap, MultiMapEventStream};
 pub use pn_counter::PnCounter;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
+pub use reliable_topic::{
+    ListenOptions, MessageLoss, RELIABLE_TOPIC_RINGBUFFER_PREFIX, ReliableMessage, ReliableMessageStream,
+    ReliableTopic, ReliableTopicError, ReliableTopicEvent, ReliableTopicOptions, StartFrom,
+    TopicOverloadPolicy,
+};
+pub use replicated_map::ReplicatedMap;
 pub use ringbuffer::{OverflowPolicy, RINGBUFFER_MAX_BATCH, ReadBatch, Ringbuffer, RingbufferError};
 pub use set::Set;
 pub use topic::{MessageStream, Topic, TopicMessage};

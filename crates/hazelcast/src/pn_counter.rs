@@ -172,6 +172,12 @@ impl PnCounter {
         *lock(&self.state.clock) = VectorClock::default();
     }
 
+    /// The member this proxy sends its calls to: `None` before its first call; another one
+    /// after that replica failed a call or left the cluster.
+    pub fn target_replica(&self) -> Option<Uuid> {
+        *lock(&self.state.target)
+    }
+
     /// Destroys the counter on the cluster.
     pub async fn destroy(&self) -> Result<(), HazelcastError> {
         self.core.destroy().await

@@ -14,7 +14,7 @@ use hazelcast_codec::messages::ringbuffer::{
     RingbufferTailSequenceRequest, RingbufferTailSequenceResponse,
 };
 use hazelcast_codec::types::ListRef;
-use hazelcast_codec::{ClientMessage, CodecError};
+use hazelcast_codec::{ClientMessage, CodecError, Data};
 use hazelcast_serialization::{FromData, ToData};
 use thiserror::Error;
 
@@ -298,13 +298,44 @@ where
 
     /// Reads up to `max_count` items from `start_sequence` on, waiting (as long as the
     /// invocation timeout allows) until at least `min_count` are there. `max_count` may not
-    /// exceed the capacity nor [`RINGBUFFER_MAX_BATCH`], `min_count` not `max_count`. A start
-    /// older than the head fails with the member's `StaleSequenceException`.
+    /// exceed the capacity nor [`RINGBUFFER_MAX_BATCH`], `min_count` not `max_count`. The
+    /// member moves a start older than the head up to the head (the items in between were
+    /// overwritten or expired) and one beyond the tail back to one past the tail: the first
+    /// sequence read is `next_sequence - read_count`.
     pub async fn read_many(
         &self,
         start_sequence: i64,
         min_count: usize,
         max_count: usize,
+    ) -> Result<ReadBatch<T>, HazelcastError> {
+        self.read_many_with(start_sequence, min_count, max_count, None)
+            .await
+    }
+
+    /// As [`read_many`](Ringbuffer::read_many), returning only the items `filter` accepts. The
+    /// filter runs on the member: it is an object of a class on the members' class path that
+    /// implements `com.hazelcast.core.IFunction<T, Boolean>`, sent serialized (typically an
+    /// [`Identified`](crate::serialization::Identified) object whose factory the members
+    /// know). `read_count` counts the items read, accepted or not, and `sequences` gives the
+    /// sequence of each accepted item; `min_count` counts accepted items.
+    pub async fn read_many_filtered<F: ToData + ?Sized>(
+        &self,
+        start_sequence: i64,
+        min_count: usize,
+        max_count: usize,
+        filter: &F,
+    ) -> Result<ReadBatch<T>, HazelcastError> {
+        let filter = self.core.data(filter).await?;
+        self.read_many_with(start_sequence, min_count, max_count, Some(&filter))
+            .await
+    }
+
+    async fn read_many_with(
+        &self,
+        start_sequence: i64,
+        min_count: usize,
+        max_count: usize,
+        filter: Option<&Data>,
     ) -> Result<ReadBatch<T>, HazelcastError> {
         if start_sequence < 0 {
             return Err(RingbufferError::NegativeSequence(start_sequence).into());
@@ -338,7 +369,7 @@ where
                 min_count: i32::try_from(min_count).unwrap_or(i32::MAX),
                 max_count: i32::try_from(max_count).unwrap_or(i32::MAX),
                 name: self.name(),
-                filter: None,
+                filter,
             })
             .await?;
         let r = RingbufferReadManyResponse::decode(&answer)?;

@@ -504,8 +504,16 @@ fn files_by_extension_and_env_overrides() {
     std::fs::write(&bad, "").expect("write");
     assert!(matches!(
         ClientConfig::from_file(&bad),
-        Err(ConfigError::File { .. })
+        Err(ConfigError::UnknownFileFormat { .. })
     ));
+    let missing = dir.path().join("missing.toml");
+    match ClientConfig::from_file(&missing) {
+        Err(ConfigError::File { path, source }) => {
+            assert!(path.ends_with("missing.toml"), "{path}");
+            assert_eq!(source.kind(), std::io::ErrorKind::NotFound);
+        }
+        other => panic!("a missing file must be ConfigError::File, got {other:?}"),
+    }
     let broken = dir.path().join("broken.toml");
     std::fs::write(&broken, "cluster_name = ").expect("write");
     let e = ClientConfig::from_file(&broken).expect_err("syntax");

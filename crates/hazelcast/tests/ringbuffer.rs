@@ -1,9 +1,12 @@
 //! `Ringbuffer` against real members: sequences, capacity, reads of one and of many items,
-//! waiting reads, overwriting when full, the `Fail` policy with a time-to-live, and the
-//! arguments refused before sending.
+//! waiting reads, overwriting when full, the `Fail` policy with a time-to-live, reads from
+//! before the head, filters, and the arguments refused before sending.
 
 use std::time::Duration;
 
+use hazelcast::serialization::{
+    Identified, IdentifiedDataSerializable, ObjectDataInput, ObjectDataOutput, SerializationError,
+};
 use hazelcast::{
     ClientConfig, HazelcastClient, HazelcastError, InvocationError, OverflowPolicy, RINGBUFFER_MAX_BATCH,
     RingbufferError, Uuid,
@@ -265,5 +268,68 @@ async fn arguments_out_of_bounds_are_refused_before_sending() {
     assert_eq!(last, Some(RINGBUFFER_MAX_BATCH as i64 - 1));
     let batch = rb.read_many(0, 0, RINGBUFFER_MAX_BATCH).await.expect("read_many");
     assert_eq!(batch.items, full);
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn read_many_from_before_the_head_starts_at_the_head() {
+    let client = client().await;
+    let rb = client
+        .get_ringbuffer::<i64>(&unique("small"))
+        .await
+        .expect("ringbuffer");
+    let items: Vec<i64> = (0..5).collect();
+    rb.add_all(&items, OverflowPolicy::Overwrite)
+        .await
+        .expect("add_all");
+    assert_eq!(rb.head_sequence().await.expect("head"), 2);
+    // The member moves the start up to the head: the first sequence read tells what was missed.
+    let batch = rb.read_many(0, 1, 3).await.expect("read_many");
+    assert_eq!(batch.items, [2, 3, 4]);
+    assert_eq!(batch.sequences, [2, 3, 4]);
+    assert_eq!(batch.next_sequence, 5);
+    assert_eq!(batch.next_sequence - batch.read_count as i64, 2);
+    client.shutdown().await;
+}
+
+/// A filter object of a factory the members do not know.
+#[derive(Debug, Default)]
+struct UnknownFilter;
+
+impl IdentifiedDataSerializable for UnknownFilter {
+    fn factory_id(&self) -> i32 {
+        4242
+    }
+    fn class_id(&self) -> i32 {
+        1
+    }
+    fn write_data(&self, _out: &mut ObjectDataOutput) -> Result<(), SerializationError> {
+        Ok(())
+    }
+    fn read_data(&mut self, _input: &mut ObjectDataInput<'_>) -> Result<(), SerializationError> {
+        Ok(())
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_filter_is_sent_to_the_member_with_the_read() {
+    let client = client().await;
+    let rb = client
+        .get_ringbuffer::<String>(&unique("filter"))
+        .await
+        .expect("ringbuffer");
+    rb.add("a", OverflowPolicy::Overwrite).await.expect("add");
+    assert_eq!(rb.read_many(0, 1, 1).await.expect("unfiltered").items, ["a"]);
+    // The member has to deserialize the filter to run it: one it has no class for fails the
+    // read, which shows the filter travelled with the request.
+    let e = rb
+        .read_many_filtered(0, 1, 1, &Identified(UnknownFilter))
+        .await
+        .expect_err("the member cannot read the filter");
+    assert!(server_error(&e).is_some(), "{e:?}");
+    assert!(
+        format!("{e}").contains("4242"),
+        "the member names the factory: {e}"
+    );
     client.shutdown().await;
 }

@@ -24,14 +24,6 @@ pub enum AddressError {
         /// The port text.
         port: String,
     },
-    /// A port reported by a member (or a cloud coordinator) is out of range.
-    #[error("address {entry:?} has a port out of range ({port}; must be 1 to 65535)")]
-    PortOutOfRange {
-        /// The address as reported.
-        entry: String,
-        /// The reported port.
-        port: i32,
-    },
     /// A `[` without its `]`, or stray brackets.
     #[error("member address {entry:?} has unbalanced brackets")]
     UnbalancedBrackets {

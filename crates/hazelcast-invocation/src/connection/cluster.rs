@@ -98,9 +98,14 @@ impl Inner {
     pub(crate) fn on_connection_closed(self: &Arc<Self>, id: u64, reason: &CloseReason) {
         let change = self.conns.unpublish(id);
         self.pending.on_connection_closed(id, reason);
-        self.user_listeners.forget_connection(id);
+        let orphans = self.user_listeners.forget_connection(id);
         if self.lifecycle.is_shut_down() {
             return;
+        }
+        if !orphans.is_empty() {
+            let this = self.clone();
+            self.lifecycle
+                .spawn(async move { this.register_orphans(orphans).await });
         }
         if change.was_published || change.was_view {
             tracing::info!(connection = id, %reason, "connection closed");

@@ -117,13 +117,13 @@ impl ClientConfig {
     /// `.json`). Environment variables are not applied (see [`ClientConfig::load`]).
     pub fn from_file(path: impl AsRef<Path>) -> Result<Self, ConfigError> {
         let path = path.as_ref();
-        let file_err = |message: String| ConfigError::File {
-            path: path.display().to_string(),
-            message,
-        };
-        let format = ConfigFormat::from_path(path)
-            .ok_or_else(|| file_err("unknown extension: expected .toml, .yaml, .yml or .json".into()))?;
-        let text = std::fs::read_to_string(path).map_err(|e| file_err(e.to_string()))?;
+        let shown = || path.display().to_string();
+        let format =
+            ConfigFormat::from_path(path).ok_or_else(|| ConfigError::UnknownFileFormat { path: shown() })?;
+        let text = std::fs::read_to_string(path).map_err(|e| ConfigError::File {
+            path: shown(),
+            source: e.into(),
+        })?;
         Self::parse(&text, format, Some(path.display().to_string()))
     }
 

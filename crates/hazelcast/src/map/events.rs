@@ -157,12 +157,36 @@ pub struct EntryEvent<K, V> {
     pub number_of_affected_entries: i32,
 }
 
+/// An entry event as it came, whatever listener of which structure sent it (the map's and the
+/// replicated map's entry events carry the same fields).
+#[derive(Debug)]
+pub(crate) struct RawEntry {
+    pub(crate) event_type: i32,
+    pub(crate) uuid: Uuid,
+    pub(crate) number_of_affected_entries: i32,
+    pub(crate) key: Option<Data>,
+    pub(crate) value: Option<Data>,
+    pub(crate) old_value: Option<Data>,
+    pub(crate) merging_value: Option<Data>,
+}
+
+impl From<MapAddEntryListenerEntryEvent> for RawEntry {
+    fn from(e: MapAddEntryListenerEntryEvent) -> Self {
+        RawEntry {
+            event_type: e.event_type,
+            uuid: e.uuid,
+            number_of_affected_entries: e.number_of_affected_entries,
+            key: e.key,
+            value: e.value,
+            old_value: e.old_value,
+            merging_value: e.merging_value,
+        }
+    }
+}
+
 impl<K: FromData, V: FromData> EntryEvent<K, V> {
     /// Decodes with the schemas the client knows.
-    fn decode(
-        e: MapAddEntryListenerEntryEvent,
-        service: &SerializationService,
-    ) -> Result<Self, HazelcastError> {
+    fn decode(e: RawEntry, service: &SerializationService) -> Result<Self, HazelcastError> {
         fn read<T: FromData>(
             d: Option<Data>,
             service: &SerializationService,
@@ -184,10 +208,7 @@ impl<K: FromData, V: FromData> EntryEvent<K, V> {
     }
 
     /// Decodes, fetching the Compact schemas the client does not know from the cluster.
-    async fn decode_fetching(
-        e: MapAddEntryListenerEntryEvent,
-        client: &HazelcastClient,
-    ) -> Result<Self, HazelcastError> {
+    async fn decode_fetching(e: RawEntry, client: &HazelcastClient) -> Result<Self, HazelcastError> {
         async fn read<T: FromData>(
             client: &HazelcastClient,
             d: Option<Data>,
@@ -217,7 +238,7 @@ pub(super) struct MapEntries {
 }
 
 impl ListenerCodec for MapEntries {
-    type Event = MapAddEntryListenerEntryEvent;
+    type Event = RawEntry;
 
     fn describe(&self) -> String {
         format!("map {:?}", self.name)
@@ -246,17 +267,18 @@ impl ListenerCodec for MapEntries {
     }
 
     fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
-        MapAddEntryListenerEntryEvent::decode(msg)
+        MapAddEntryListenerEntryEvent::decode(msg).map(RawEntry::from)
     }
 }
 
-/// The events of an entry listener, a [`Stream`](futures_core::Stream) of
+/// The events of an entry listener (of a [`Map`](crate::Map) or a
+/// [`ReplicatedMap`](crate::ReplicatedMap)), a [`Stream`](futures_core::Stream) of
 /// `Result<EntryEvent<K, V>, HazelcastError>` (an error when a key or value does not
 /// deserialize as `K`/`V`). Ends when the client shuts down. Dropping it deregisters the
 /// listener (in the background); [`close`](EntryEventStream::close) does it and waits.
 pub struct EntryEventStream<K, V> {
     client: HazelcastClient,
-    raw: RawEvents<MapAddEntryListenerEntryEvent>,
+    raw: RawEvents<RawEntry>,
     _types: PhantomData<fn() -> (K, V)>,
 }
 
@@ -269,7 +291,7 @@ impl<K, V> fmt::Debug for EntryEventStream<K, V> {
 }
 
 impl<K, V> EntryEventStream<K, V> {
-    pub(super) fn new(client: HazelcastClient, raw: RawEvents<MapAddEntryListenerEntryEvent>) -> Self {
+    pub(crate) fn new(client: HazelcastClient, raw: RawEvents<RawEntry>) -> Self {
         EntryEventStream {
             client,
             raw,

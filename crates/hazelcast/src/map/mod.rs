@@ -29,6 +29,7 @@ use crate::proxy::{ProxyCore, Route};
 mod events;
 
 use events::MapEntries;
+pub(crate) use events::RawEntry;
 pub use events::{EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions};
 
 /// The thread id this client sends with map calls. Hazelcast uses it as the owner of entry

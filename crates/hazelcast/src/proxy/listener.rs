@@ -34,6 +34,11 @@ pub(crate) trait ListenerCodec: Send + Sync + 'static {
     fn encode_remove(&self, registration_id: Uuid) -> ClientMessage;
     /// One event.
     fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError>;
+    /// Whether every member reports the events of the whole cluster, so that one registration
+    /// on one member is enough (see `ListenerRegistration::on_one_member`).
+    fn on_one_member(&self) -> bool {
+        false
+    }
 }
 
 /// Something the client closes when it shuts down.
@@ -65,6 +70,10 @@ impl<C: ListenerCodec> ListenerRegistration for Registration<C> {
 
     fn encode_remove(&self, server_registration_id: Uuid) -> ClientMessage {
         self.codec.encode_remove(server_registration_id)
+    }
+
+    fn on_one_member(&self) -> bool {
+        self.codec.on_one_member()
     }
 
     fn on_event(&self, event: ClientMessage) {

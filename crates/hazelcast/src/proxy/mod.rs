@@ -10,7 +10,8 @@
 
 pub(crate) mod listener;
 
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use hazelcast_codec::messages::Request;
 use hazelcast_codec::{ClientMessage, Data, Serialize};
@@ -41,8 +42,35 @@ pub(crate) struct ProxyCore {
     client: HazelcastClient,
     name: Arc<str>,
     service: &'static str,
-    /// The partition of the name, once the partition count is known.
-    name_partition: Arc<OnceLock<i32>>,
+    /// The partition of the name, with the partition count it was computed for.
+    name_partition: Arc<NamePartition>,
+}
+
+/// The partition of an object's name, cached with the partition count it was computed for: a
+/// different count (another cluster) computes it again. Lock-free: the count and the partition
+/// packed in one word, 0 while unknown.
+#[derive(Debug, Default)]
+pub(crate) struct NamePartition(AtomicU64);
+
+impl NamePartition {
+    /// The cached partition, if it was computed for `count` partitions.
+    pub(crate) fn get(&self, count: i32) -> Option<i32> {
+        let packed = self.0.load(Ordering::Acquire);
+        let (cached_count, partition) = ((packed >> 32) as u32, packed as u32);
+        (packed != 0 && i64::from(cached_count) == i64::from(count))
+            .then(|| i32::try_from(partition).ok())
+            .flatten()
+    }
+
+    /// Records `partition` as the partition for `count` partitions.
+    pub(crate) fn set(&self, count: i32, partition: i32) {
+        if let (Ok(c), Ok(p)) = (u32::try_from(count), u32::try_from(partition))
+            && c > 0
+        {
+            self.0
+                .store((u64::from(c) << 32) | u64::from(p), Ordering::Release);
+        }
+    }
 }
 
 impl ProxyCore {
@@ -93,12 +121,14 @@ impl ProxyCore {
     /// the name has one (`orders@eu` lives with everything keyed `eu`), as the official clients
     /// compute it.
     pub(crate) fn name_partition(&self, cc: &ClusterClient) -> Result<i32, HazelcastError> {
-        if let Some(&p) = self.name_partition.get() {
+        let count = cc.partition_count();
+        if let Some(p) = self.name_partition.get(count) {
             return Ok(p);
         }
         let key = partition_key(&self.name);
         let p = self.client.partition_of(cc, &Serialize::to_data(key))?;
-        Ok(*self.name_partition.get_or_init(|| p))
+        self.name_partition.set(count, p);
+        Ok(p)
     }
 
     /// Sends `request` along `route` and returns the raw answer.
@@ -188,6 +218,23 @@ pub(crate) fn count(n: i32) -> usize {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_name_partition_is_cached_per_partition_count() {
+        let cache = NamePartition::default();
+        assert_eq!(cache.get(271), None, "nothing cached yet");
+        assert_eq!(cache.get(0), None, "no partition count yet");
+        cache.set(271, 170);
+        assert_eq!(cache.get(271), Some(170));
+        // Another cluster with another partition count: computed again, not the old value.
+        assert_eq!(cache.get(7), None);
+        cache.set(7, 0);
+        assert_eq!(cache.get(7), Some(0));
+        assert_eq!(cache.get(271), None);
+        // An unknown partition count caches nothing.
+        cache.set(0, 3);
+        assert_eq!(cache.get(7), Some(0));
+    }
 
     #[test]
     fn the_partition_key_is_what_follows_the_first_at() {

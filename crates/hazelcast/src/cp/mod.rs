@@ -1,5 +1,18 @@
 //! What every CP structure shares: names of the form `object@group` and the CP group id the
-//! cluster assigns (`CPGroup.CreateCPGroup`), as Java's `ClientRaftProxyFactory` handles them.
+//! cluster assigns (`CPGroup.CreateCPGroup`), as Java's `ClientRaftProxyFactory` handles them;
+//! invocation ids and the longest wait one blocking request asks for. One file per structure
+//! below, and the client's CP sessions in [`session`].
+
+pub(crate) mod atomic_reference;
+pub(crate) mod count_down_latch;
+pub(crate) mod error;
+pub(crate) mod fenced_lock;
+pub(crate) mod semaphore;
+pub(crate) mod session;
+
+use std::time::Duration;
+
+use hazelcast_codec::Uuid;
 
 use hazelcast_codec::custom::RaftGroupId;
 use hazelcast_codec::messages::cp_group::{
@@ -13,6 +26,29 @@ use crate::proxy::{ProxyCore, Route};
 
 /// The name of the CP group used when a name names none.
 const DEFAULT_GROUP_NAME: &str = "default";
+
+/// The longest wait one blocking CP request (`await`, `tryLock`, `acquire`) asks the member
+/// for; longer waits are sent as several requests, each well within the invocation timeout.
+const MAX_WAIT: Duration = Duration::from_secs(30);
+
+/// The wait of one blocking request: [`MAX_WAIT`], or half the invocation timeout when that is
+/// shorter (the member answers a wait that ran out, which must arrive before the call's
+/// deadline).
+pub(crate) fn max_wait(core: &ProxyCore) -> Result<Duration, HazelcastError> {
+    let timeout = core.cluster()?.config().invocation_timeout;
+    Ok(MAX_WAIT.min(timeout / 2).max(Duration::from_millis(1)))
+}
+
+/// A fresh invocation id: the members recognise a retried call by it (Java's
+/// `newUnsecureUUID`).
+pub(crate) fn invocation_uid() -> Uuid {
+    Uuid::from_u128(rand::random())
+}
+
+/// A duration in whole milliseconds for the wire (saturating).
+pub(crate) fn millis(d: Duration) -> i64 {
+    i64::try_from(d.as_millis()).unwrap_or(i64::MAX)
+}
 
 /// A CP structure's names: the one the group is created for and the object's own.
 #[derive(Debug, Clone, PartialEq, Eq)]
