@@ -123,6 +123,33 @@ pub(super) struct Opts {
     pub(super) keys: usize,
     /// The options as given, for the report's "re-run it" line.
     pub(super) given: String,
+    /// The page's name under `docs/` (`--out`): `benchmarks` for the whole matrix, and by
+    /// default `benchmarks-partial` for a filtered run, so a partial run never replaces the
+    /// page of a full one. The charts go to `docs/<out>/`.
+    pub(super) out: String,
+}
+
+impl Opts {
+    /// What a filtered run leaves out, one entry per filter (empty for the whole matrix).
+    pub(super) fn partial_selection(&self) -> Vec<String> {
+        [
+            (
+                self.topologies != [1, 3],
+                format!("members {:?}", self.topologies),
+            ),
+            (
+                self.drivers.len() != DRIVERS.len(),
+                format!("drivers {}", self.drivers.join(", ")),
+            ),
+            (
+                self.workloads.len() != ALL_WORKLOADS.len(),
+                format!("workloads {}", self.workloads.join(", ")),
+            ),
+        ]
+        .into_iter()
+        .filter_map(|(filtered, what)| filtered.then_some(what))
+        .collect()
+    }
 }
 
 pub(super) fn parse(args: &[String]) -> Result<Opts, String> {
@@ -139,6 +166,7 @@ pub(super) fn parse(args: &[String]) -> Result<Opts, String> {
         version: None,
         keys: 10_000,
         given: args.iter().map(|a| format!(" {a}")).collect(),
+        out: String::new(),
     };
     let mut it = args.iter();
     while let Some(a) = it.next() {
@@ -167,15 +195,35 @@ pub(super) fn parse(args: &[String]) -> Result<Opts, String> {
             }
             "--version" => o.version = Some(value(a)?),
             "--baseline" => o.baseline = Some(value(a)?),
+            "--out" => {
+                let out = value(a)?;
+                if out.is_empty()
+                    || !out
+                        .chars()
+                        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+                {
+                    return Err(format!(
+                        "--out: {out:?} is not a page name (letters, digits, - and _)"
+                    ));
+                }
+                o.out = out;
+            }
             other => {
                 return Err(format!(
                     "unknown option {other:?}\nusage: cargo xtask bench [--quick] \
                 [--rounds N] [--warmup S] [--duration S] [--drivers rust,wire,java,python,go] \
-                [--members 1,3] [--workloads {}] [--baseline REV] [--version V]",
+                [--members 1,3] [--workloads {}] [--baseline REV] [--version V] [--out NAME]",
                     ALL_WORKLOADS.join(",")
                 ));
             }
         }
+    }
+    if o.out.is_empty() {
+        o.out = if o.partial_selection().is_empty() {
+            "benchmarks".to_owned()
+        } else {
+            "benchmarks-partial".to_owned()
+        };
     }
     Ok(o)
 }
@@ -187,6 +235,18 @@ mod tests {
     fn opts(args: &str) -> Result<Opts, String> {
         let args: Vec<String> = args.split_whitespace().map(str::to_owned).collect();
         parse(&args)
+    }
+
+    #[test]
+    fn a_partial_run_does_not_replace_the_full_page() {
+        assert_eq!(opts("--quick").expect("valid").out, "benchmarks");
+        assert_eq!(
+            opts("--workloads queue").expect("valid").out,
+            "benchmarks-partial"
+        );
+        assert_eq!(opts("--members 1").expect("valid").out, "benchmarks-partial");
+        assert_eq!(opts("--members 1 --out mine").expect("valid").out, "mine");
+        assert!(opts("--out ../x").is_err());
     }
 
     #[test]

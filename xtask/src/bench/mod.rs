@@ -426,7 +426,7 @@ fn run(o: &Opts) -> Result<(), String> {
         }
         drop(cluster);
     }
-    step("writing docs/benchmarks.md");
+    step(&format!("writing docs/{}.md", o.out));
     let env = Environment::probe(&version, load_at_start);
     let unavailable: Vec<(String, String)> = drivers
         .iter()
@@ -442,14 +442,15 @@ fn run(o: &Opts) -> Result<(), String> {
         t0.elapsed(),
     );
     let docs = root().join("docs");
-    std::fs::create_dir_all(docs.join("benchmarks")).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("benchmarks.md"), doc).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("benchmarks/throughput.svg"), throughput_svg(o, &cells))
-        .map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("benchmarks/latency.svg"), latency_svg(o, &cells)).map_err(|e| e.to_string())?;
+    let charts = docs.join(&o.out);
+    std::fs::create_dir_all(&charts).map_err(|e| e.to_string())?;
+    std::fs::write(docs.join(format!("{}.md", o.out)), doc).map_err(|e| e.to_string())?;
+    std::fs::write(charts.join("throughput.svg"), throughput_svg(o, &cells)).map_err(|e| e.to_string())?;
+    std::fs::write(charts.join("latency.svg"), latency_svg(o, &cells)).map_err(|e| e.to_string())?;
     println!(
-        "✔ done in {:.0} s: docs/benchmarks.md, docs/benchmarks/*.svg, target/bench/results.jsonl",
-        t0.elapsed().as_secs_f64()
+        "✔ done in {:.0} s: docs/{1}.md, docs/{1}/*.svg, target/bench/results.jsonl",
+        t0.elapsed().as_secs_f64(),
+        o.out
     );
     Ok(())
 }

@@ -118,20 +118,7 @@ pub(super) fn render(
             env.cores
         );
     }
-    let partial: Vec<String> = [
-        (o.topologies != [1, 3], format!("members {:?}", o.topologies)),
-        (
-            o.drivers.len() != DRIVERS.len(),
-            format!("drivers {}", o.drivers.join(", ")),
-        ),
-        (
-            o.workloads.len() != ALL_WORKLOADS.len(),
-            format!("workloads {}", o.workloads.join(", ")),
-        ),
-    ]
-    .into_iter()
-    .filter_map(|(filtered, what)| filtered.then_some(what))
-    .collect();
+    let partial = o.partial_selection();
     if !partial.is_empty() {
         let _ = writeln!(
             s,
@@ -300,7 +287,8 @@ pub(super) fn render(
     super::baseline::section(&mut s, o, cells);
     let _ = writeln!(
         s,
-        "![throughput](benchmarks/throughput.svg)\n\n![latency](benchmarks/latency.svg)\n"
+        "![throughput]({0}/throughput.svg)\n\n![latency]({0}/latency.svg)\n",
+        o.out
     );
 
     let _ = writeln!(s, "## Targets (issue 6)\n");
