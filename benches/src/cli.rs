@@ -4,13 +4,17 @@
 //! --members 127.0.0.1:5701,127.0.0.1:5702   member addresses (default 127.0.0.1:5701)
 //! --cluster-name dev                        cluster name
 //! --workload get|put|set|mix                mix = 40 % get, 40 % set, 20 % remove
+//!            compact-get|compact-set          get / set of a 10-field Compact record value
+//!            queue                            half the workers offer, half poll (1 s timeout)
+//!            topic                            every worker publishes; one listener on the
+//!                                             same client counts what it receives
 //! --concurrency 64                          operations in flight (closed loop), or the most in
 //!                                           flight (open loop)
 //! --rate 0                                  0: closed loop; R > 0: open loop at R ops/s,
 //!                                           latency from each operation's intended send time
 //! --keys 10000 --value-size 100             key space (keys "k-<i>"), value = string of N bytes
 //! --warmup 5 --duration 10                  seconds; only the measured window is reported
-//! --map bench                               map name
+//! --map bench                               map name (the queue's or topic's for those)
 //! --seed 42                                 random key choice
 //! --progress 1                              seconds between progress lines on stderr (0: none)
 //! --prefill                                 set every key before the warm-up
@@ -30,6 +34,14 @@ pub enum Workload {
     Set,
     /// 40 % get, 40 % set, 20 % remove.
     Mix,
+    /// `Map.Get` of a random key whose value is a 10-field Compact record.
+    CompactGet,
+    /// `Map.Set` of a 10-field Compact record.
+    CompactSet,
+    /// Queue offer (even workers) and poll with a 1 s timeout (odd workers).
+    Queue,
+    /// Topic publish from every worker; one listener on the same client counts the messages.
+    Topic,
 }
 
 impl Workload {
@@ -40,7 +52,33 @@ impl Workload {
             Workload::Put => "put",
             Workload::Set => "set",
             Workload::Mix => "mix",
+            Workload::CompactGet => "compact-get",
+            Workload::CompactSet => "compact-set",
+            Workload::Queue => "queue",
+            Workload::Topic => "topic",
         }
+    }
+
+    /// Every workload, in the order of the usage text.
+    pub const ALL: [Workload; 8] = [
+        Workload::Get,
+        Workload::Put,
+        Workload::Set,
+        Workload::Mix,
+        Workload::CompactGet,
+        Workload::CompactSet,
+        Workload::Queue,
+        Workload::Topic,
+    ];
+
+    /// The workload named `name` on the command line.
+    pub fn from_name(name: &str) -> Option<Workload> {
+        Workload::ALL.into_iter().find(|w| w.name() == name)
+    }
+
+    /// True for the workloads on a map of Compact records.
+    pub fn is_compact(self) -> bool {
+        matches!(self, Workload::CompactGet | Workload::CompactSet)
     }
 }
 
@@ -139,13 +177,13 @@ impl Options {
                 }
                 "--cluster-name" => o.cluster_name = value()?,
                 "--workload" => {
-                    o.workload = match value()?.as_str() {
-                        "get" => Workload::Get,
-                        "put" => Workload::Put,
-                        "set" => Workload::Set,
-                        "mix" => Workload::Mix,
-                        other => return Err(format!("unknown workload {other:?} (get, put, set, mix)")),
-                    }
+                    let name = value()?;
+                    o.workload = Workload::from_name(&name).ok_or_else(|| {
+                        format!(
+                            "unknown workload {name:?} ({})",
+                            Workload::ALL.map(Workload::name).join(", ")
+                        )
+                    })?;
                 }
                 "--concurrency" => o.concurrency = num(flag, &value()?)?,
                 "--rate" => o.rate = num(flag, &value()?)?,
@@ -198,7 +236,7 @@ impl Options {
 }
 
 /// The usage text.
-pub const USAGE: &str = "usage: <driver> [--members H:P,…] [--cluster-name N] [--workload get|put|set|mix] \
+pub const USAGE: &str = "usage: <driver> [--members H:P,…] [--cluster-name N] [--workload get|put|set|mix|compact-get|compact-set|queue|topic] \
 [--concurrency C] [--rate R] [--keys N] [--value-size B] [--warmup S] [--duration S] [--map NAME] \
 [--seed N] [--progress S] [--prefill] [--prefill-only] [--threads N]";
 
@@ -222,5 +260,9 @@ mod tests {
         assert_eq!(o.warmup, Duration::from_millis(500));
         assert!(o.prefill && !o.prefill_only);
         assert!(Options::parse(&["--workload".into(), "scan".into()]).is_err());
+        for w in Workload::ALL {
+            let o = Options::parse(&["--workload".into(), w.name().into()]).expect("known workload");
+            assert_eq!(o.workload, w);
+        }
     }
 }

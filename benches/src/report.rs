@@ -54,6 +54,10 @@ pub struct Report {
     pub idle_rss_kb: u64,
     /// Peak resident set size (KiB).
     pub max_rss_kb: u64,
+    /// Topic workload: messages the listener received during the measured window (0 in the
+    /// other workloads, and from drivers that do not run it).
+    #[serde(default)]
+    pub received: u64,
 }
 
 impl Report {

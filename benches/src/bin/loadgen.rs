@@ -12,10 +12,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use hazelcast_benches::cli::Options;
-use hazelcast_benches::client::{API, BenchClient, connect, run_op};
+use hazelcast_benches::client::{BenchClient, api, connect, prefill_one, run_op};
 use hazelcast_benches::report::{self, DONE, Edges, MEASURE, Report, Window};
 use hazelcast_benches::sys;
-use hazelcast_benches::workload::{self, Chooser, Op};
+use hazelcast_benches::workload::{self, Chooser};
 use hdrhistogram::Histogram;
 
 struct Shared {
@@ -75,7 +75,7 @@ async fn run(o: Options) -> Result<Option<Report>, String> {
             return Ok(None);
         }
     }
-    let mut report = Report::new("rust", API, &shared.o);
+    let mut report = Report::new("rust", api(shared.o.workload), &shared.o);
     report.idle_rss_kb = idle_rss;
 
     let progress = {
@@ -83,11 +83,12 @@ async fn run(o: Options) -> Result<Option<Report>, String> {
         std::thread::spawn(move || report::progress_loop(&s.window, s.o.progress, "rust"))
     };
     let hist = Arc::new(Mutex::new(report::histogram()));
-    let (tally, edges) = if shared.o.rate > 0.0 {
+    let (tally, edges, received) = if shared.o.rate > 0.0 {
         open_loop(&shared, &hist).await
     } else {
         closed_loop(&shared, &hist).await
     };
+    report.received = received;
     let _ = progress.join();
     report::finish(&mut report, edges.0, edges.1, tally.ops, tally.errors);
     report.set_latencies(&hist.lock().unwrap_or_else(PoisonError::into_inner));
@@ -105,7 +106,7 @@ async fn prefill(s: &Arc<Shared>) -> Result<(), String> {
             loop {
                 let i = next.fetch_add(1, Ordering::Relaxed) as usize;
                 let Some(key) = s.keys.get(i) else { break };
-                if !run_op(&s.client, key, &s.value, Op::Set).await {
+                if !prefill_one(&s.client, i, key, &s.value).await {
                     failed += 1;
                 }
             }
@@ -122,20 +123,23 @@ async fn prefill(s: &Arc<Shared>) -> Result<(), String> {
     Ok(())
 }
 
-/// Warm-up, then the measured window; returns its edges.
-async fn windows(s: &Shared) -> (Edges, Edges) {
+/// Warm-up, then the measured window; returns its edges and the topic messages received in it.
+async fn windows(s: &Shared) -> (Edges, Edges, u64) {
     tokio::time::sleep(s.o.warmup).await;
     let from = Edges::now();
+    let received = s.client.received.load(Ordering::Relaxed);
     s.window.set(MEASURE);
     tokio::time::sleep(s.o.duration).await;
     s.window.set(DONE);
-    (from, Edges::now())
+    let to = Edges::now();
+    let received = s.client.received.load(Ordering::Relaxed) - received;
+    (from, to, received)
 }
 
 /// Latencies a closed-loop worker collects before adding them to the shared histogram.
 const FLUSH_EVERY: usize = 256;
 
-async fn closed_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tally, (Edges, Edges)) {
+async fn closed_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tally, (Edges, Edges), u64) {
     let mut workers = Vec::new();
     for w in 0..s.o.concurrency {
         let (s, hist) = (s.clone(), hist.clone());
@@ -174,7 +178,7 @@ async fn closed_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tal
             t
         }));
     }
-    let edges = windows(s).await;
+    let (from, to, received) = windows(s).await;
     let mut total = Tally::default();
     for w in workers {
         if let Ok(t) = w.await {
@@ -182,10 +186,10 @@ async fn closed_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tal
             total.errors += t.errors;
         }
     }
-    (total, edges)
+    (total, (from, to), received)
 }
 
-async fn open_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tally, (Edges, Edges)) {
+async fn open_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tally, (Edges, Edges), u64) {
     let permits = Arc::new(tokio::sync::Semaphore::new(s.o.concurrency));
     let tally = Arc::new((AtomicU64::new(0), AtomicU64::new(0)));
     let handle = tokio::runtime::Handle::current();
@@ -228,7 +232,7 @@ async fn open_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tally
             }
         })
     };
-    let edges = windows(s).await;
+    let (from, to, received) = windows(s).await;
     let _ = tokio::task::spawn_blocking(move || ticker.join()).await;
     // Let the operations in flight finish (they are outside the window now).
     let _ = tokio::time::timeout(
@@ -240,5 +244,5 @@ async fn open_loop(s: &Arc<Shared>, hist: &Arc<Mutex<Histogram<u64>>>) -> (Tally
         ops: tally.0.load(Ordering::Relaxed),
         errors: tally.1.load(Ordering::Relaxed),
     };
-    (t, edges)
+    (t, (from, to), received)
 }

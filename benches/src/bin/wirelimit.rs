@@ -176,6 +176,8 @@ impl Prepared {
             Op::Put => &self.put[key],
             Op::Set => &self.set[key],
             Op::Remove => &self.remove[key],
+            // `run` refuses the workloads that pick these before anything is sent.
+            Op::Offer | Op::Poll | Op::Publish => &[],
         }
     }
 }
@@ -196,6 +198,8 @@ fn prepare(o: &Options, owners: &[Uuid], members: &[Uuid]) -> Result<Prepared, S
         Workload::Put => op == Op::Put,
         Workload::Set => op == Op::Set,
         Workload::Mix => op != Op::Put,
+        // Refused in `run` before any connection.
+        Workload::CompactGet | Workload::CompactSet | Workload::Queue | Workload::Topic => false,
     };
     for k in &keys {
         let key = k.to_data();
@@ -398,6 +402,15 @@ fn run(o: Options) -> Result<Option<Report>, String> {
     }
     if o.prefill_only {
         return Err("use loadgen --prefill-only to prefill".into());
+    }
+    if !matches!(
+        o.workload,
+        Workload::Get | Workload::Put | Workload::Set | Workload::Mix
+    ) {
+        return Err(format!(
+            "the wire-limit driver runs the map workloads of string values only, not {}",
+            o.workload.name()
+        ));
     }
     // Set-up: one authenticated connection per listed member, the partition table from the first.
     let mut conns = Vec::new();

@@ -1,11 +1,14 @@
-//! `cargo xtask bench [--quick] [--rounds N] [--warmup S] [--duration S] [--drivers a,b] [--version V]`
+//! `cargo xtask bench [--quick] [--rounds N] [--warmup S] [--duration S] [--drivers a,b]
+//! [--members 1,3] [--workloads a,b] [--baseline REV] [--version V]`
 //!
 //! Builds the Rust drivers, installs the peers (Java: `javac` against the member jar; Python:
 //! `hazelcast-python-client` in a venv under `target/bench/`; Go: `hazelcast-go-client` built
 //! with the module proxy into `target/bench/`), then for a 1-member and a 3-member cluster
 //! (benchmark JVM flags; members pinned to core 0 and clients to the other cores when there are
 //! at least 2) runs every available driver with the same parameters — workloads get and set,
-//! concurrency 1 and 64 — round after round with the driver order shuffled, and writes
+//! concurrency 1 and 64; on 1 member also the mix, an open-loop get, and the cells of the user
+//! types and data structures (a Compact-record map, a queue, a topic; Rust and Java only) —
+//! round after round with the driver order shuffled, and writes
 //! `docs/benchmarks.md` (medians, ratios against the Rust client, target checks) with SVG charts
 //! in `docs/benchmarks/`. Raw results: `target/bench/results.jsonl`.
 
@@ -16,69 +19,20 @@ use std::process::{Command, ExitCode, Stdio};
 use std::time::{Duration, Instant};
 
 use hazelcast_benches::report::Report;
+use hazelcast_benches::workload::RECORD_TYPE;
 use hazelcast_testkit::{Cluster, ClusterConfig};
 
+mod baseline;
+mod charts;
+mod matrix;
 mod peers;
 mod render;
 
+use charts::*;
+use matrix::*;
 use peers::*;
 use render::*;
 
-const DRIVERS: [&str; 5] = ["rust", "wire", "java", "python", "go"];
-const WORKLOADS: [&str; 2] = ["get", "set"];
-const CONCURRENCY: [u32; 2] = [1, 64];
-/// Open-loop rate of the 1-member open-loop scenario (ops/s), one every driver sustains.
-const OPEN_LOOP_RATE: f64 = 5_000.0;
-
-/// One measured configuration.
-#[derive(Clone, Copy)]
-struct Scenario {
-    workload: &'static str,
-    /// Calls in flight (closed loop), or their cap (open loop).
-    concurrency: u32,
-    /// Open-loop rate in ops/s; 0 for closed loop.
-    rate: f64,
-}
-
-impl Scenario {
-    /// The workload column of the results: the workload, and the rate in open loop.
-    fn label(&self) -> String {
-        if self.rate > 0.0 {
-            format!("{} at {:.0} ops/s (open loop)", self.workload, self.rate)
-        } else {
-            self.workload.to_owned()
-        }
-    }
-}
-
-/// The matrix: get and set at concurrency 1 and 64 on every topology; on 1 member also the
-/// mix (40 % get, 40 % set, 20 % remove) at 64 and an open-loop get (latency at a fixed load,
-/// from each operation's intended start, so a stall is not hidden by the loop waiting).
-fn scenarios(members: usize) -> Vec<Scenario> {
-    let mut v: Vec<Scenario> = WORKLOADS
-        .iter()
-        .flat_map(|&workload| {
-            CONCURRENCY.iter().map(move |&concurrency| Scenario {
-                workload,
-                concurrency,
-                rate: 0.0,
-            })
-        })
-        .collect();
-    if members == 1 {
-        v.push(Scenario {
-            workload: "mix",
-            concurrency: 64,
-            rate: 0.0,
-        });
-        v.push(Scenario {
-            workload: "get",
-            concurrency: 64,
-            rate: OPEN_LOOP_RATE,
-        });
-    }
-    v
-}
 const JAVA_NOTE: &str = "* The Java client runs with `-Djava.util.concurrent.ForkJoinPool.common.parallelism=2`: with one or two CPUs the JDK's and Hazelcast's default async executors start a thread per task (the common pool's parallelism is below 2), which costs that client about 130 µs of CPU per call and caps it near 8 k ops/s. Machines the Java client is deployed on have more cores, so this is its representative setting, not a handicap.";
 
 /// Where the profile behind the missed CPU targets lives.
@@ -86,61 +40,6 @@ const PROFILE_NOTE: &str = "* Where the Rust client's CPU per operation goes, an
 
 const PYTHON_CLIENT: &str = "hazelcast-python-client==5.7.0";
 const GO_CLIENT: &str = "github.com/hazelcast/hazelcast-go-client v1.5.0";
-
-struct Opts {
-    quick: bool,
-    rounds: usize,
-    warmup: f64,
-    duration: f64,
-    drivers: Vec<String>,
-    topologies: Vec<usize>,
-    version: Option<String>,
-    keys: usize,
-    /// The options as given, for the report's "re-run it" line.
-    given: String,
-}
-
-fn parse(args: &[String]) -> Result<Opts, String> {
-    let quick = args.iter().any(|a| a == "--quick");
-    let mut o = Opts {
-        quick,
-        rounds: if quick { 2 } else { 3 },
-        warmup: if quick { 2.0 } else { 10.0 },
-        duration: if quick { 3.0 } else { 20.0 },
-        drivers: DRIVERS.iter().map(|s| (*s).to_owned()).collect(),
-        topologies: vec![1, 3],
-        version: None,
-        keys: 10_000,
-        given: args.iter().map(|a| format!(" {a}")).collect(),
-    };
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        let mut value = |f: &str| it.next().cloned().ok_or_else(|| format!("{f} needs a value"));
-        let num = |f: &str, v: String| v.parse::<f64>().map_err(|_| format!("{f}: not a number: {v:?}"));
-        match a.as_str() {
-            "--quick" => {}
-            "--rounds" => o.rounds = num(a, value(a)?)?.max(1.0) as usize,
-            "--warmup" => o.warmup = num(a, value(a)?)?,
-            "--duration" => o.duration = num(a, value(a)?)?,
-            "--drivers" => o.drivers = value(a)?.split(',').map(str::to_owned).collect(),
-            "--members" => {
-                o.topologies = value(a)?
-                    .split(',')
-                    .map(|n| n.parse().map_err(|_| format!("--members: {n:?}")))
-                    .collect::<Result<_, _>>()?
-            }
-            "--version" => o.version = Some(value(a)?),
-            other => {
-                return Err(format!(
-                    "unknown option {other:?}\nusage: cargo xtask bench [--quick] \
-                [--rounds N] [--warmup S] [--duration S] [--drivers rust,wire,java,python,go] \
-                [--members 1,3] [--version V]"
-                ));
-            }
-        }
-    }
-    Ok(o)
-}
 
 /// Entry point of `cargo xtask bench`.
 pub(crate) fn main(args: &[String]) -> ExitCode {
@@ -156,6 +55,14 @@ pub(crate) fn main(args: &[String]) -> ExitCode {
 fn root() -> PathBuf {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
     p.canonicalize().unwrap_or(p)
+}
+
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set, else `target/` of the workspace.
+fn target_dir() -> PathBuf {
+    match std::env::var_os("CARGO_TARGET_DIR").filter(|d| !d.is_empty()) {
+        Some(d) => root().join(d),
+        None => root().join("target"),
+    }
 }
 
 fn step(s: &str) {
@@ -355,6 +262,12 @@ fn run(o: &Opts) -> Result<(), String> {
     let load_at_start = loadavg();
     let out = root().join("target/bench");
     std::fs::create_dir_all(&out).map_err(|e| e.to_string())?;
+    // The baseline first: its build leaves its own binaries in `release/`, which the current
+    // build then replaces.
+    let baseline_driver = o.baseline.as_ref().map(|rev| {
+        step(&format!("building the baseline loadgen at {rev} (release)"));
+        baseline::build(rev)
+    });
     step("building the Rust drivers (release)");
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     sh(
@@ -386,12 +299,22 @@ fn run(o: &Opts) -> Result<(), String> {
         }
         drivers.insert(d.clone(), prepared);
     }
-    let available: Vec<String> = o
+    if let Some(prepared) = baseline_driver {
+        match &prepared {
+            Ok(_) => println!("  baseline: ready"),
+            Err(e) => println!("  baseline: unavailable: {e}"),
+        }
+        drivers.insert("baseline".into(), prepared);
+    }
+    let mut available: Vec<String> = o
         .drivers
         .iter()
         .filter(|d| drivers.get(*d).is_some_and(Result::is_ok))
         .cloned()
         .collect();
+    if drivers.get("baseline").is_some_and(Result::is_ok) {
+        available.push("baseline".into());
+    }
 
     let mut cells: Vec<Cell> = Vec::new();
     let mut failures: Vec<String> = Vec::new();
@@ -416,16 +339,24 @@ fn run(o: &Opts) -> Result<(), String> {
             log: std::fs::File::create(out.join(format!("drivers-{members}.log")))
                 .map_err(|e| e.to_string())?,
         };
-        // One prefill for every get run (all drivers read the same map).
-        let mut args = run.common_args("set", 64, 0.0, "bench-get");
-        args.push("--prefill-only".into());
-        let rust = rust_driver("loadgen");
-        let mut c = Command::new(&rust.program);
-        sh(c.args(&args), "prefill")?;
-        if members == 1 {
+        let scenarios = selected(o, members);
+        let wants = |w: &str| scenarios.iter().any(|sc| sc.workload == w);
+        // One prefill for every get run (all drivers read the same map), and one for the
+        // Compact gets.
+        for (workload, map) in [("get", "bench-get"), ("compact-get", "bench-compact-get")] {
+            if !wants(workload) {
+                continue;
+            }
+            let mut args = run.common_args(workload, 64, 0.0, map);
+            args.push("--prefill-only".into());
+            let rust = rust_driver("loadgen");
+            let mut c = Command::new(&rust.program);
+            sh(c.args(&args), "prefill")?;
+        }
+        if members == 1 && wants("get") {
             let addr = cluster.address(0).to_string();
             match sh(
-                Command::new(root().join("target/release/alloc_count")).args([
+                Command::new(target_dir().join("release/alloc_count")).args([
                     "--members",
                     &addr,
                     "--cluster-name",
@@ -442,15 +373,17 @@ fn run(o: &Opts) -> Result<(), String> {
         for round in 0..o.rounds {
             let order = shuffled(&available, (round * 31 + members) as u64);
             println!("  round {}/{}: {}", round + 1, o.rounds, order.join(" → "));
-            for sc in scenarios(members) {
+            for sc in &scenarios {
                 let (workload, concurrency, label) = (sc.workload, sc.concurrency, sc.label());
                 for d in &order {
                     let Some(Ok(cmd)) = drivers.get(d) else { continue };
-                    if d == "wire" && sc.rate > 0.0 {
-                        continue; // closed loop only
+                    if !runs(d, sc) {
+                        continue;
                     }
                     let map = match workload {
-                        "get" => "bench-get".to_owned(),
+                        "get" | "compact-get" => format!("bench-{workload}"),
+                        // A fresh queue or topic per run: no items or listeners left over.
+                        "queue" | "topic" => format!("bench-{workload}-{d}-{round}"),
                         w => format!("bench-{w}-{d}"),
                     };
                     let args = run.common_args(workload, concurrency, sc.rate, &map);
@@ -459,8 +392,16 @@ fn run(o: &Opts) -> Result<(), String> {
                             use std::io::Write;
                             let _ = writeln!(results, "{}", r.to_json());
                             println!(
-                                "    {members}m {label} C={concurrency:<3} {d:6} {:>9.0} ops/s  p50 {:>8.1} µs  p99 {:>8.1} µs  cpu {:>6.2} µs/op",
-                                r.throughput, r.p50_us, r.p99_us, r.cpu_us_per_op
+                                "    {members}m {label} C={concurrency:<3} {d:6} {:>9.0} ops/s  p50 {:>8.1} µs  p99 {:>8.1} µs  cpu {:>6.2} µs/op{}",
+                                r.throughput,
+                                r.p50_us,
+                                r.p99_us,
+                                r.cpu_us_per_op,
+                                if workload == "topic" {
+                                    format!("  received {}", r.received)
+                                } else {
+                                    String::new()
+                                }
                             );
                             cells.push(Cell {
                                 members,
@@ -469,6 +410,11 @@ fn run(o: &Opts) -> Result<(), String> {
                                 driver: d.clone(),
                                 report: r,
                             });
+                        }
+                        Err(e) if d == "baseline" && baseline::unknown_workload(&e) => {
+                            println!(
+                                "    {members}m {label} C={concurrency} {d}: skipped (the baseline predates this workload)"
+                            );
                         }
                         Err(e) => {
                             println!("    {members}m {label} C={concurrency} {d}: FAILED: {e}");
@@ -480,7 +426,7 @@ fn run(o: &Opts) -> Result<(), String> {
         }
         drop(cluster);
     }
-    step("writing docs/benchmarks.md");
+    step(&format!("writing docs/{}.md", o.out));
     let env = Environment::probe(&version, load_at_start);
     let unavailable: Vec<(String, String)> = drivers
         .iter()
@@ -496,14 +442,15 @@ fn run(o: &Opts) -> Result<(), String> {
         t0.elapsed(),
     );
     let docs = root().join("docs");
-    std::fs::create_dir_all(docs.join("benchmarks")).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("benchmarks.md"), doc).map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("benchmarks/throughput.svg"), throughput_svg(o, &cells))
-        .map_err(|e| e.to_string())?;
-    std::fs::write(docs.join("benchmarks/latency.svg"), latency_svg(o, &cells)).map_err(|e| e.to_string())?;
+    let charts = docs.join(&o.out);
+    std::fs::create_dir_all(&charts).map_err(|e| e.to_string())?;
+    std::fs::write(docs.join(format!("{}.md", o.out)), doc).map_err(|e| e.to_string())?;
+    std::fs::write(charts.join("throughput.svg"), throughput_svg(o, &cells)).map_err(|e| e.to_string())?;
+    std::fs::write(charts.join("latency.svg"), latency_svg(o, &cells)).map_err(|e| e.to_string())?;
     println!(
-        "✔ done in {:.0} s: docs/benchmarks.md, docs/benchmarks/*.svg, target/bench/results.jsonl",
-        t0.elapsed().as_secs_f64()
+        "✔ done in {:.0} s: docs/{1}.md, docs/{1}/*.svg, target/bench/results.jsonl",
+        t0.elapsed().as_secs_f64(),
+        o.out
     );
     Ok(())
 }

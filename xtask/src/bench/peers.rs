@@ -120,7 +120,7 @@ pub(super) fn prepare_go(out: &Path) -> Result<DriverCmd, String> {
 
 pub(super) fn rust_driver(name: &str) -> DriverCmd {
     DriverCmd {
-        program: root().join("target/release").join(name),
+        program: target_dir().join("release").join(name),
         args: vec![],
         env: vec![],
     }

@@ -1,5 +1,5 @@
-//! `docs/benchmarks.md` and its charts from the measured cells: medians, ratios, target checks
-//! and SVG plots.
+//! `docs/benchmarks.md` from the measured cells: medians, ratios and target checks (the charts
+//! are in `charts.rs`).
 
 #![allow(clippy::wildcard_imports)]
 
@@ -26,14 +26,17 @@ pub(super) struct Med {
     pub(super) throughput: f64,
     pub(super) min_tp: f64,
     pub(super) max_tp: f64,
-    p50: f64,
-    p90: f64,
-    p99: f64,
-    p999: f64,
+    pub(super) p50: f64,
+    pub(super) p90: f64,
+    pub(super) p99: f64,
+    pub(super) p999: f64,
     pub(super) cpu: f64,
     pub(super) idle_rss: f64,
     pub(super) max_rss: f64,
     pub(super) errors: f64,
+    /// Topic messages the listener received in the window, and the operations (publishes).
+    pub(super) received: f64,
+    pub(super) ops: f64,
 }
 
 pub(super) fn med(cells: &[Cell], members: usize, workload: &str, c: u32, driver: &str) -> Option<Med> {
@@ -61,6 +64,8 @@ pub(super) fn med(cells: &[Cell], members: usize, workload: &str, c: u32, driver
         idle_rss: m(|r| r.idle_rss_kb as f64),
         max_rss: m(|r| r.max_rss_kb as f64),
         errors: m(|r| r.errors as f64),
+        received: m(|r| r.received as f64),
+        ops: m(|r| r.ops as f64),
     })
 }
 
@@ -113,6 +118,14 @@ pub(super) fn render(
             env.cores
         );
     }
+    let partial = o.partial_selection();
+    if !partial.is_empty() {
+        let _ = writeln!(
+            s,
+            "> **A partial run:** only {}. Cells outside that selection are not in this page; `cargo xtask bench` runs the whole matrix.\n",
+            partial.join("; ")
+        );
+    }
     let _ = writeln!(s, "## Setup\n");
     let _ = writeln!(s, "| | |\n| --- | --- |");
     let _ = writeln!(
@@ -161,11 +174,16 @@ pub(super) fn render(
     );
     let _ = writeln!(
         s,
+        "| user types and data structures (1 member; Rust and Java only) | `compact-get` (map prefilled with {} records) and `compact-set` of a 10-field Compact record (type `{RECORD_TYPE}`: 3 strings, 2 × `INT64`, 2 × `INT32`, `FLOAT64`, `FLOAT32`, `BOOLEAN`; Rust: a serde struct as `Compact<Record>`; Java: a class with a registered `CompactSerializer` of the same type name, fields and kinds) at concurrency 1 and 64; `queue` at concurrency 64: 32 workers offer 100-byte strings, 32 poll with a 1 s timeout, every call is one operation; `topic` at concurrency 64: 64 workers publish 100-byte strings, one listener on the same client counts the messages it receives (its CPU is in the CPU per publish) |",
+        o.keys
+    );
+    let _ = writeln!(
+        s,
         "| client settings | smart routing; statistics/metrics off; logging at WARN (Java: JUL WARNING); backup acks at each client's default (Rust, Java, Python: on; Go: none); the wire-limit driver sends non-backup-aware requests |"
     );
     let _ = writeln!(
         s,
-        "| what each driver calls | rust: `ClusterClient::invoke` with codec requests (key/value serialized and value deserialized per call, as the facade does); wire: pre-encoded requests pipelined on raw sockets, one per member, routed to the partition owner, frame headers parsed only; java: `IMap.getAsync/setAsync` with a semaphore; python: `Map.get/set` futures with a semaphore; go: `Map.Get/Set` from C goroutines |"
+        "| what each driver calls | rust: `ClusterClient::invoke` with codec requests (key/value serialized and value deserialized per call, as the facade does); wire: pre-encoded requests pipelined on raw sockets, one per member, routed to the partition owner, frame headers parsed only; java: `IMap.getAsync/setAsync` with a semaphore; python: `Map.get/set` futures with a semaphore; go: `Map.Get/Set` from C goroutines. Structure cells — rust: the facade's `Map<String, Compact<Record>>::get/set`, `Queue<String>::offer/poll_timeout`, `Topic<String>::publish` and a `MessageStream`, from C tasks; java: `IMap.getAsync/setAsync` and `ITopic.publishAsync` with a semaphore, `IQueue.offer/poll(1 s)` from C threads (`IQueue` has no async calls), a `MessageListener` |"
     );
     let _ = writeln!(
         s,
@@ -178,6 +196,10 @@ pub(super) fn render(
     for (d, e) in unavailable {
         let _ = writeln!(s, "* **{d}: unavailable** — {e}");
     }
+    let _ = writeln!(
+        s,
+        "* The user-type and data-structure cells (`compact-get`, `compact-set`, `queue`, `topic`) have Rust and Java drivers only: the Python and Go peers and the wire-limit driver skip them."
+    );
     if !failures.is_empty() {
         let _ = writeln!(s, "\nRuns that failed:\n");
         for f in failures {
@@ -190,7 +212,7 @@ pub(super) fn render(
         "Ratios are against the Rust client: throughput `driver ÷ rust`, CPU `driver ÷ rust` (so `3.00×` means the driver burns three times the CPU per operation).\n"
     );
     for &members in &o.topologies {
-        for sc in scenarios(members) {
+        for sc in selected(o, members) {
             let (label, c) = (sc.label(), sc.concurrency);
             let workload = label.as_str();
             let Some(rust) = med(cells, members, workload, c, "rust") else {
@@ -209,7 +231,7 @@ pub(super) fn render(
                 s,
                 "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |"
             );
-            for d in DRIVERS {
+            for d in REPORT_DRIVERS {
                 let Some(m) = med(cells, members, workload, c, d) else {
                     continue;
                 };
@@ -233,11 +255,40 @@ pub(super) fn render(
                 );
             }
             let _ = writeln!(s);
+            if sc.workload == "topic" {
+                let _ = writeln!(
+                    s,
+                    "Messages the listener received during the measured window (medians; a message published near the window's end may arrive after it):\n"
+                );
+                let _ = writeln!(
+                    s,
+                    "| driver | published | received | received ÷ published |\n| --- | ---: | ---: | ---: |"
+                );
+                for d in REPORT_DRIVERS {
+                    if let Some(m) = med(cells, members, workload, c, d) {
+                        let _ = writeln!(
+                            s,
+                            "| {d} | {:.0} | {:.0} | {:.1} % |",
+                            m.ops,
+                            m.received,
+                            if m.ops > 0.0 {
+                                100.0 * m.received / m.ops
+                            } else {
+                                f64::NAN
+                            }
+                        );
+                    }
+                }
+                let _ = writeln!(s);
+            }
         }
     }
+    structure_summary(&mut s, o, cells);
+    super::baseline::section(&mut s, o, cells);
     let _ = writeln!(
         s,
-        "![throughput](benchmarks/throughput.svg)\n\n![latency](benchmarks/latency.svg)\n"
+        "![throughput]({0}/throughput.svg)\n\n![latency]({0}/latency.svg)\n",
+        o.out
     );
 
     let _ = writeln!(s, "## Targets (issue 6)\n");
@@ -390,6 +441,10 @@ pub(super) fn render(
         s,
         "* At concurrency 1 every operation costs a write, a read and a sleep and wake-up of the client thread in the kernel; the wire-limit driver's CPU per operation is that floor, and it bounds every CPU ratio at concurrency 1 (a client cannot use less than 1/20 of another's CPU when the other needs less than 20 floors)."
     );
+    let _ = writeln!(
+        s,
+        "* `--workloads get,set,mix,compact-get,compact-set,queue,topic`, `--drivers` and `--members` run part of the matrix; `--baseline REV` adds the Rust load generator built at git revision `REV` as the `baseline` driver, so a regression against an earlier commit is a ratio measured in the same run."
+    );
     let _ = writeln!(s, "{JAVA_NOTE}");
     let _ = writeln!(s, "{PROFILE_NOTE}");
     if o.quick {
@@ -401,153 +456,42 @@ pub(super) fn render(
     s
 }
 
-pub(super) const COLORS: [(&str, &str); 5] = [
-    ("rust", "#d9480f"),
-    ("wire", "#868e96"),
-    ("java", "#1971c2"),
-    ("python", "#2f9e44"),
-    ("go", "#0c8599"),
-];
-
-pub(super) fn color(d: &str) -> &'static str {
-    COLORS.iter().find(|(n, _)| *n == d).map_or("#000", |(_, c)| c)
-}
-
-pub(super) fn throughput_svg(o: &Opts, cells: &[Cell]) -> String {
-    let mut rows: Vec<(String, Option<(String, f64)>)> = Vec::new();
-    for &m in &o.topologies {
-        for w in WORKLOADS {
-            for c in CONCURRENCY {
-                rows.push((
-                    format!("{m} member{} · {w} · C={c}", if m == 1 { "" } else { "s" }),
-                    None,
-                ));
-                for d in DRIVERS {
-                    if let Some(x) = med(cells, m, w, c, d) {
-                        rows.push((d.to_owned(), Some((d.to_owned(), x.throughput))));
-                    }
-                }
-            }
-        }
+/// The side-by-side summary of the user-type and data-structure cells: Java against Rust.
+fn structure_summary(s: &mut String, o: &Opts, cells: &[Cell]) {
+    let rows: Vec<(Scenario, Med, Med)> = selected(o, 1)
+        .into_iter()
+        .filter(|sc| STRUCTURE_WORKLOADS.contains(&sc.workload))
+        .filter_map(|sc| {
+            let rust = med(cells, 1, sc.workload, sc.concurrency, "rust")?;
+            let java = med(cells, 1, sc.workload, sc.concurrency, "java")?;
+            Some((sc, rust, java))
+        })
+        .collect();
+    if rows.is_empty() {
+        return;
     }
-    let max = rows
-        .iter()
-        .filter_map(|r| r.1.as_ref().map(|x| x.1))
-        .fold(1.0, f64::max);
-    let (left, width, row_h) = (190.0, 560.0, 16.0);
-    let h = 40.0 + rows.len() as f64 * row_h;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"11\">\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Throughput (ops/s, median) by topology, workload and concurrency</text>\n",
-        left + width + 90.0
+    let _ = writeln!(s, "## User types and data structures (issues 14 and 15)\n");
+    let _ = writeln!(
+        s,
+        "Measured in the same run and rounds as the cells above (1 member). Throughput `rust ÷ java` above 1 and CPU `java ÷ rust` above 1 favour the Rust client.\n"
     );
-    let mut y = 36.0;
-    for (label, bar) in &rows {
-        match bar {
-            None => {
-                let _ = writeln!(
-                    s,
-                    "<text x=\"10\" y=\"{:.0}\" font-weight=\"bold\">{label}</text>",
-                    y + 12.0
-                );
-            }
-            Some((d, v)) => {
-                let w = width * v / max;
-                let _ = writeln!(
-                    s,
-                    "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\">{d}</text><rect x=\"{left}\" y=\"{:.0}\" width=\"{w:.1}\" height=\"{:.0}\" fill=\"{}\"/><text x=\"{:.1}\" y=\"{:.0}\">{v:.0}</text>",
-                    left - 6.0,
-                    y + 11.0,
-                    y + 2.0,
-                    row_h - 4.0,
-                    color(d),
-                    left + w + 4.0,
-                    y + 11.0
-                );
-            }
-        }
-        y += row_h;
-    }
-    s.push_str("</svg>\n");
-    s
-}
-
-type LatencyRow = (String, Option<(String, [f64; 4])>);
-
-pub(super) fn latency_svg(o: &Opts, cells: &[Cell]) -> String {
-    // Log-scale latency percentiles, get workload, per topology and concurrency.
-    let mut rows: Vec<LatencyRow> = Vec::new();
-    for &m in &o.topologies {
-        for c in CONCURRENCY {
-            rows.push((
-                format!("{m} member{} · get · C={c}", if m == 1 { "" } else { "s" }),
-                None,
-            ));
-            for d in DRIVERS {
-                if let Some(x) = med(cells, m, "get", c, d) {
-                    rows.push((d.to_owned(), Some((d.to_owned(), [x.p50, x.p90, x.p99, x.p999]))));
-                }
-            }
-        }
-    }
-    let (lo, hi) = (10.0f64, 1_000_000.0f64);
-    let (left, width, row_h) = (190.0, 560.0, 18.0);
-    let xs = |us: f64| left + width * ((us.clamp(lo, hi)).log10() - lo.log10()) / (hi.log10() - lo.log10());
-    let h = 70.0 + rows.len() as f64 * row_h;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{}\" height=\"{h}\" font-family=\"sans-serif\" font-size=\"11\">\n\
-         <rect width=\"100%\" height=\"100%\" fill=\"white\"/>\n\
-         <text x=\"10\" y=\"20\" font-size=\"14\" font-weight=\"bold\">Latency percentiles of get (µs, log scale): bar p50–p99, ticks p90 and p99.9</text>\n",
-        left + width + 40.0
+    let _ = writeln!(
+        s,
+        "| cell | rust ops/s | java ops/s | throughput rust ÷ java | rust CPU µs/op | java CPU µs/op | CPU java ÷ rust |\n| --- | ---: | ---: | ---: | ---: | ---: | ---: |"
     );
-    for (i, t) in [10.0, 100.0, 1000.0, 10_000.0, 100_000.0, 1_000_000.0]
-        .iter()
-        .enumerate()
-    {
-        let x = xs(*t);
-        let label = ["10", "100", "1 ms", "10 ms", "100 ms", "1 s"][i];
+    for (sc, rust, java) in rows {
         let _ = writeln!(
             s,
-            "<line x1=\"{x:.1}\" y1=\"34\" x2=\"{x:.1}\" y2=\"{:.0}\" stroke=\"#ddd\"/><text x=\"{x:.1}\" y=\"{:.0}\" text-anchor=\"middle\">{label}</text>",
-            h - 24.0,
-            h - 10.0
+            "| `{}` C={} | {:.0} | {:.0} | {} | {:.2} | {:.2} | {} |",
+            sc.workload,
+            sc.concurrency,
+            rust.throughput,
+            java.throughput,
+            ratio(rust.throughput, java.throughput),
+            rust.cpu,
+            java.cpu,
+            ratio(java.cpu, rust.cpu)
         );
     }
-    let mut y = 36.0;
-    for (label, bar) in &rows {
-        match bar {
-            None => {
-                let _ = writeln!(
-                    s,
-                    "<text x=\"10\" y=\"{:.0}\" font-weight=\"bold\">{label}</text>",
-                    y + 13.0
-                );
-            }
-            Some((d, p)) => {
-                let (x50, x90, x99, x999) = (xs(p[0]), xs(p[1]), xs(p[2]), xs(p[3]));
-                let _ = writeln!(
-                    s,
-                    "<text x=\"{:.0}\" y=\"{:.0}\" text-anchor=\"end\">{d}</text><rect x=\"{x50:.1}\" y=\"{:.0}\" width=\"{:.1}\" height=\"10\" fill=\"{}\" opacity=\"0.8\"/>\
-                     <line x1=\"{x90:.1}\" y1=\"{:.0}\" x2=\"{x90:.1}\" y2=\"{:.0}\" stroke=\"black\"/><line x1=\"{x999:.1}\" y1=\"{:.0}\" x2=\"{x999:.1}\" y2=\"{:.0}\" stroke=\"black\" stroke-dasharray=\"2,1\"/>\
-                     <text x=\"{:.1}\" y=\"{:.0}\">{:.0}</text>",
-                    left - 6.0,
-                    y + 12.0,
-                    y + 3.0,
-                    (x99 - x50).max(1.5),
-                    color(d),
-                    y + 1.0,
-                    y + 15.0,
-                    y + 1.0,
-                    y + 15.0,
-                    x999 + 4.0,
-                    y + 12.0,
-                    p[0]
-                );
-            }
-        }
-        y += row_h;
-    }
-    s.push_str("</svg>\n");
-    s
+    let _ = writeln!(s);
 }
