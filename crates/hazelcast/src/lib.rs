@@ -69,6 +69,7 @@ mod flake_id_generator;
 mod list;
 mod map;
 mod multi_map;
+mod multi_map_lock;
 mod pn_counter;
 mod proxy;
 mod queue;
@@ -133,7 +134,7 @@ pub use list::List;
 pub use map::{
     EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions, Map, SerializeAs, THREAD_ID,
 };
-pub use multi_map::{MultiMap, MultiMapEventStream};
+pub use multi_map::MultiMap;
 pub use pn_counter::PnCounter;
 pub use queue::{ItemEvent, ItemEventStream, ItemEventType, Queue};
 pub use reliable_topic::{

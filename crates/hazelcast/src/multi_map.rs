@@ -1,9 +1,8 @@
 //! [`MultiMap`]: a distributed map from a key to a collection of values.
 
+use std::collections::HashMap;
 use std::fmt;
 use std::marker::PhantomData;
-use std::pin::Pin;
-use std::task::{Context, Poll};
 
 use hazelcast_codec::messages::multi_map::{
     MultiMapAddEntryListenerEntryEvent, MultiMapAddEntryListenerRequest, MultiMapAddEntryListenerResponse,
@@ -12,19 +11,22 @@ use hazelcast_codec::messages::multi_map::{
     MultiMapContainsEntryResponse, MultiMapContainsKeyRequest, MultiMapContainsKeyResponse,
     MultiMapContainsValueRequest, MultiMapContainsValueResponse, MultiMapDeleteRequest,
     MultiMapEntrySetRequest, MultiMapEntrySetResponse, MultiMapGetRequest, MultiMapGetResponse,
-    MultiMapKeySetRequest, MultiMapKeySetResponse, MultiMapPutRequest, MultiMapPutResponse,
-    MultiMapRemoveEntryListenerRequest, MultiMapRemoveEntryRequest, MultiMapRemoveEntryResponse,
-    MultiMapRemoveRequest, MultiMapRemoveResponse, MultiMapSizeRequest, MultiMapSizeResponse,
-    MultiMapValueCountRequest, MultiMapValueCountResponse, MultiMapValuesRequest, MultiMapValuesResponse,
+    MultiMapKeySetRequest, MultiMapKeySetResponse, MultiMapPutAllRequest, MultiMapPutRequest,
+    MultiMapPutResponse, MultiMapRemoveEntryListenerRequest, MultiMapRemoveEntryRequest,
+    MultiMapRemoveEntryResponse, MultiMapRemoveRequest, MultiMapRemoveResponse, MultiMapSizeRequest,
+    MultiMapSizeResponse, MultiMapValueCountRequest, MultiMapValueCountResponse, MultiMapValuesRequest,
+    MultiMapValuesResponse,
 };
 use hazelcast_codec::messages::{Request, check_type};
+use hazelcast_codec::types::{EntryListRef, VarList};
 use hazelcast_codec::{ClientMessage, CodecError, Data, Uuid};
-use hazelcast_serialization::{FromData, SerializationService, ToData};
+use hazelcast_serialization::{FromData, ToData};
 
 use crate::error::HazelcastError;
-use crate::map::{EntryEvent, EntryEventType, SerializeAs, THREAD_ID};
-use crate::proxy::listener::{ListenerCodec, RawEvents, register};
-use crate::proxy::{ProxyCore, Route, count, is_null};
+use crate::map::{EntryEventStream, RawEntry, SerializeAs};
+use crate::multi_map_lock::new_owner_id;
+use crate::proxy::listener::{ListenerCodec, register};
+use crate::proxy::{ProxyCore, Route, count};
 use crate::queue::DEFAULT_EVENT_CAPACITY;
 
 /// The service name of multi-maps.
@@ -37,8 +39,14 @@ pub(crate) const MULTI_MAP_SERVICE: &str = "hz:impl:multiMapService";
 /// (sizes, snapshots, [`contains_value`](MultiMap::contains_value), [`clear`](MultiMap::clear))
 /// go to any member. A key's values form a set (the default: a value is held once per key) or
 /// a list (duplicates kept, in insertion order), as the member's `MultiMapConfig` value
-/// collection type says. Calls carry
-/// the thread id [`THREAD_ID`], as map calls do. Cheap to clone.
+/// collection type says.
+///
+/// **Owners.** A key can be locked ([`lock`](MultiMap::lock), [`try_lock`](MultiMap::try_lock));
+/// the Java client's lock is owned by a thread, and here the owner is the handle: every
+/// `get_multi_map` call (and [`new_owner`](MultiMap::new_owner)) returns a handle with an owner
+/// identity of its own, sent as the thread id of each of its calls, and its clones are the same
+/// owner. A key locked by one owner can be changed only by that owner; the others' writes of the
+/// key wait until it is unlocked. Cheap to clone.
 ///
 /// ```no_run
 /// # async fn run(client: hazelcast::HazelcastClient) -> Result<(), hazelcast::HazelcastError> {
@@ -52,7 +60,9 @@ pub(crate) const MULTI_MAP_SERVICE: &str = "hz:impl:multiMapService";
 /// # Ok(()) }
 /// ```
 pub struct MultiMap<K, V> {
-    core: ProxyCore,
+    pub(crate) core: ProxyCore,
+    /// The owner identity: the thread id of every call (see the type's docs).
+    pub(crate) owner: i64,
     _types: PhantomData<fn() -> (K, V)>,
 }
 
@@ -60,6 +70,7 @@ impl<K, V> Clone for MultiMap<K, V> {
     fn clone(&self) -> Self {
         MultiMap {
             core: self.core.clone(),
+            owner: self.owner,
             _types: PhantomData,
         }
     }
@@ -69,6 +80,7 @@ impl<K, V> fmt::Debug for MultiMap<K, V> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("MultiMap")
             .field("name", &self.core.name())
+            .field("owner", &self.owner)
             .finish_non_exhaustive()
     }
 }
@@ -81,8 +93,15 @@ where
     pub(crate) fn new(core: ProxyCore) -> Self {
         MultiMap {
             core,
+            owner: new_owner_id(),
             _types: PhantomData,
         }
+    }
+
+    /// A handle on the same multi-map with an owner identity of its own (no call to the
+    /// cluster): its lock calls exclude this handle's, and the other way round.
+    pub fn new_owner(&self) -> Self {
+        Self::new(self.core.clone())
     }
 
     /// The multi-map's name.
@@ -111,7 +130,7 @@ where
             .on_key(
                 &key,
                 &MultiMapPutRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                     value: &value,
@@ -121,6 +140,53 @@ where
         Ok(MultiMapPutResponse::decode(&answer)?.response)
     }
 
+    /// Adds every value of every key, as [`put`](MultiMap::put) of each would: the keys are
+    /// grouped by partition, one `MultiMap.PutAll` per partition, all sent concurrently (as the
+    /// Java client does; the members must be 4.1 or later). A key given twice gets the values of
+    /// both; a key without values is skipped. Not atomic: on an error some partitions may have
+    /// been written.
+    ///
+    /// ```no_run
+    /// # async fn run(client: hazelcast::HazelcastClient) -> Result<(), hazelcast::HazelcastError> {
+    /// let tags = client.get_multi_map::<String, String>("tags").await?;
+    /// tags.put_all([("post-1", vec!["rust", "async"]), ("post-2", vec!["java"])]).await?;
+    /// assert_eq!(tags.size().await?, 3);
+    /// # Ok(()) }
+    /// ```
+    pub async fn put_all<I, KA, VS, VA>(&self, entries: I) -> Result<(), HazelcastError>
+    where
+        I: IntoIterator<Item = (KA, VS)>,
+        KA: SerializeAs<K>,
+        VS: IntoIterator<Item = VA>,
+        VA: SerializeAs<V>,
+    {
+        let cc = self.core.cluster()?;
+        let mut by_partition: HashMap<i32, Vec<(Data, VarList<Data>)>> = HashMap::new();
+        for (k, vs) in entries {
+            let mut values = Vec::new();
+            for v in vs {
+                values.push(self.core.data(&v).await?);
+            }
+            if values.is_empty() {
+                continue;
+            }
+            let key = self.core.data(&k).await?;
+            let pid = self.core.client().partition_of(&cc, &key)?;
+            by_partition.entry(pid).or_default().push((key, VarList(values)));
+        }
+        let calls = by_partition.iter().map(|(&pid, list)| async move {
+            let request = MultiMapPutAllRequest {
+                name: self.name(),
+                entries: EntryListRef(list),
+            };
+            let answer = self.core.invoke(&request, Route::Partition(pid)).await?;
+            check_type(&answer, MultiMapPutAllRequest::MESSAGE_TYPE + 1)?;
+            Ok::<(), HazelcastError>(())
+        });
+        futures_util::future::try_join_all(calls).await?;
+        Ok(())
+    }
+
     /// The values of `key` (empty when it has none).
     pub async fn get(&self, key: impl SerializeAs<K>) -> Result<Vec<V>, HazelcastError> {
         let key = self.core.data(&key).await?;
@@ -128,7 +194,7 @@ where
             .on_key(
                 &key,
                 &MultiMapGetRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                 },
@@ -145,7 +211,7 @@ where
             .on_key(
                 &key,
                 &MultiMapRemoveRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                 },
@@ -167,7 +233,7 @@ where
             .on_key(
                 &key,
                 &MultiMapRemoveEntryRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                     value: &value,
@@ -184,7 +250,7 @@ where
             .on_key(
                 &key,
                 &MultiMapDeleteRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                 },
@@ -201,7 +267,7 @@ where
             .on_key(
                 &key,
                 &MultiMapContainsKeyRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                 },
@@ -234,7 +300,7 @@ where
             .on_key(
                 &key,
                 &MultiMapContainsEntryRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                     value: &value,
@@ -251,7 +317,7 @@ where
             .on_key(
                 &key,
                 &MultiMapValueCountRequest {
-                    thread_id: THREAD_ID,
+                    thread_id: self.owner,
                     name: self.name(),
                     key: &key,
                 },
@@ -305,15 +371,12 @@ where
         self.core.destroy().await
     }
 
-    /// Entry events of the whole multi-map from now on: [`Added`](EntryEventType::Added) for
-    /// each value put, [`Removed`](EntryEventType::Removed) for each value removed (with its
-    /// key), [`ClearAll`](EntryEventType::ClearAll) for a [`clear`](MultiMap::clear). With
+    /// Entry events of the whole multi-map from now on: [`Added`](crate::EntryEventType::Added) for
+    /// each value put, [`Removed`](crate::EntryEventType::Removed) for each value removed (with its
+    /// key), [`ClearAll`](crate::EntryEventType::ClearAll) for a [`clear`](MultiMap::clear). With
     /// `include_value`, events carry the value (a removal's as its `old_value`). Dropping the
     /// stream deregisters the listener.
-    pub async fn entry_events(
-        &self,
-        include_value: bool,
-    ) -> Result<MultiMapEventStream<K, V>, HazelcastError> {
+    pub async fn entry_events(&self, include_value: bool) -> Result<EntryEventStream<K, V>, HazelcastError> {
         self.listen(None, include_value).await
     }
 
@@ -322,7 +385,7 @@ where
         &self,
         key: impl SerializeAs<K>,
         include_value: bool,
-    ) -> Result<MultiMapEventStream<K, V>, HazelcastError> {
+    ) -> Result<EntryEventStream<K, V>, HazelcastError> {
         let key = self.core.data(&key).await?;
         self.listen(Some(key), include_value).await
     }
@@ -331,30 +394,15 @@ where
         &self,
         key: Option<Data>,
         include_value: bool,
-    ) -> Result<MultiMapEventStream<K, V>, HazelcastError> {
+    ) -> Result<EntryEventStream<K, V>, HazelcastError> {
         let codec = MultiMapEntries {
             name: self.name().to_owned(),
             key,
             include_value,
         };
         let raw = register(self.core.client(), codec, DEFAULT_EVENT_CAPACITY).await?;
-        Ok(MultiMapEventStream {
-            core: self.core.clone(),
-            raw,
-            _types: PhantomData,
-        })
+        Ok(EntryEventStream::new(self.core.client().clone(), raw))
     }
-}
-
-/// A multi-map entry event as it came (both listener kinds send the same fields).
-struct RawEntryEvent {
-    event_type: i32,
-    uuid: Uuid,
-    affected: i32,
-    key: Option<Data>,
-    value: Option<Data>,
-    old_value: Option<Data>,
-    merging_value: Option<Data>,
 }
 
 /// A listener on a whole multi-map, or on one key of it.
@@ -365,7 +413,7 @@ struct MultiMapEntries {
 }
 
 impl ListenerCodec for MultiMapEntries {
-    type Event = RawEntryEvent;
+    type Event = RawEntry;
 
     fn describe(&self) -> String {
         format!("multi-map {:?}", self.name)
@@ -406,109 +454,36 @@ impl ListenerCodec for MultiMapEntries {
 
     fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
         Ok(match self.key {
-            Some(_) => {
-                let e = MultiMapAddEntryListenerToKeyEntryEvent::decode(msg)?;
-                RawEntryEvent {
-                    event_type: e.event_type,
-                    uuid: e.uuid,
-                    affected: e.number_of_affected_entries,
-                    key: e.key,
-                    value: e.value,
-                    old_value: e.old_value,
-                    merging_value: e.merging_value,
-                }
-            }
-            None => {
-                let e = MultiMapAddEntryListenerEntryEvent::decode(msg)?;
-                RawEntryEvent {
-                    event_type: e.event_type,
-                    uuid: e.uuid,
-                    affected: e.number_of_affected_entries,
-                    key: e.key,
-                    value: e.value,
-                    old_value: e.old_value,
-                    merging_value: e.merging_value,
-                }
-            }
+            Some(_) => MultiMapAddEntryListenerToKeyEntryEvent::decode(msg)?.into(),
+            None => MultiMapAddEntryListenerEntryEvent::decode(msg)?.into(),
         })
     }
 }
 
-/// The entry events of a multi-map listener: a [`Stream`](futures_core::Stream) of
-/// `Result<EntryEvent<K, V>, HazelcastError>`; [`recv`](MultiMapEventStream::recv) also fetches
-/// unknown Compact schemas. Ends when the client shuts down; dropping it deregisters the
-/// listener.
-pub struct MultiMapEventStream<K, V> {
-    core: ProxyCore,
-    raw: RawEvents<RawEntryEvent>,
-    _types: PhantomData<fn() -> (K, V)>,
-}
-
-impl<K, V> fmt::Debug for MultiMapEventStream<K, V> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("MultiMapEventStream")
-            .field("dropped", &self.raw.dropped())
-            .finish_non_exhaustive()
+impl From<MultiMapAddEntryListenerEntryEvent> for RawEntry {
+    fn from(e: MultiMapAddEntryListenerEntryEvent) -> Self {
+        RawEntry {
+            event_type: e.event_type,
+            uuid: e.uuid,
+            number_of_affected_entries: e.number_of_affected_entries,
+            key: e.key,
+            value: e.value,
+            old_value: e.old_value,
+            merging_value: e.merging_value,
+        }
     }
 }
 
-impl<K: FromData, V: FromData> MultiMapEventStream<K, V> {
-    /// The next event; `None` once closed or the client shut down.
-    pub async fn recv(&mut self) -> Option<Result<EntryEvent<K, V>, HazelcastError>> {
-        let e = self.raw.recv().await?;
-        Some(self.fetching(e).await)
-    }
-
-    async fn fetching(&self, e: RawEntryEvent) -> Result<EntryEvent<K, V>, HazelcastError> {
-        Ok(EntryEvent {
-            event_type: EntryEventType::from_flag(e.event_type),
-            key: self.core.opt(e.key).await?,
-            value: self.core.opt(e.value).await?,
-            old_value: self.core.opt(e.old_value).await?,
-            merging_value: self.core.opt(e.merging_value).await?,
-            member: e.uuid,
-            number_of_affected_entries: e.affected,
-        })
-    }
-
-    /// Events dropped because the stream's queue was full.
-    pub fn dropped(&self) -> u64 {
-        self.raw.dropped()
-    }
-
-    /// Deregisters the listener from every member and ends the stream.
-    pub async fn close(self) {
-        self.raw.close().await;
-    }
-}
-
-/// Reads an optional key or value with the schemas the client knows.
-fn read<T: FromData>(d: Option<Data>, service: &SerializationService) -> Result<Option<T>, HazelcastError> {
-    match d {
-        Some(d) if !is_null(&d) => T::from_data(&d, service).map(Some).map_err(HazelcastError::from),
-        _ => Ok(None),
-    }
-}
-
-/// As a `Stream`, keys and values are read with the schemas the client knows.
-impl<K: FromData, V: FromData> futures_core::Stream for MultiMapEventStream<K, V> {
-    type Item = Result<EntryEvent<K, V>, HazelcastError>;
-
-    fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let this = self.get_mut();
-        let service = this.core.client().serialization().clone();
-        this.raw.poll_recv(cx).map(|o| {
-            o.map(|e| {
-                Ok(EntryEvent {
-                    event_type: EntryEventType::from_flag(e.event_type),
-                    key: read(e.key, &service)?,
-                    value: read(e.value, &service)?,
-                    old_value: read(e.old_value, &service)?,
-                    merging_value: read(e.merging_value, &service)?,
-                    member: e.uuid,
-                    number_of_affected_entries: e.affected,
-                })
-            })
-        })
+impl From<MultiMapAddEntryListenerToKeyEntryEvent> for RawEntry {
+    fn from(e: MultiMapAddEntryListenerToKeyEntryEvent) -> Self {
+        RawEntry {
+            event_type: e.event_type,
+            uuid: e.uuid,
+            number_of_affected_entries: e.number_of_affected_entries,
+            key: e.key,
+            value: e.value,
+            old_value: e.old_value,
+            merging_value: e.merging_value,
+        }
     }
 }

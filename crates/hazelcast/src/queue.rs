@@ -18,13 +18,12 @@ use hazelcast_codec::messages::queue::{
 use hazelcast_codec::messages::{Request, check_type};
 use hazelcast_codec::types::ListRef;
 use hazelcast_codec::{ClientMessage, CodecError, Data, Uuid};
-use hazelcast_invocation::InvocationError;
 use hazelcast_serialization::{FromData, ToData};
-use tokio::sync::oneshot;
 
 use crate::error::HazelcastError;
 use crate::map::SerializeAs;
 use crate::proxy::listener::{ListenerCodec, RawEvents, register};
+use crate::proxy::owned::run_owned;
 use crate::proxy::{ProxyCore, Route, count, is_null};
 
 /// The service name of queues.
@@ -171,35 +170,35 @@ where
     /// went away is offered back instead of lost.
     async fn owned_poll(&self, wait: Duration) -> Result<Option<T>, HazelcastError> {
         let cc = self.core.cluster()?;
-        let core = self.core.clone();
-        let (tx, rx) = oneshot::channel::<Result<Option<T>, HazelcastError>>();
-        cc.spawn(async move {
-            let request = QueuePollRequest {
-                timeout_millis: millis(wait),
-                name: core.name(),
-            };
-            let taken = match core.invoke(&request, Route::Name).await {
-                Ok(answer) => QueuePollResponse::decode(&answer)
-                    .map(|r| r.response.filter(|d| !is_null(d)))
-                    .map_err(HazelcastError::from),
-                Err(e) => Err(e),
-            };
-            let (item, outcome) = match taken {
-                Ok(Some(data)) => {
-                    let item = core.value::<T>(&data).await;
-                    (Some(data), item.map(Some))
+        let (core, left) = (self.core.clone(), self.core.clone());
+        let taken = run_owned(
+            &cc,
+            async move {
+                let request = QueuePollRequest {
+                    timeout_millis: millis(wait),
+                    name: core.name(),
+                };
+                let answer = core.invoke(&request, Route::Name).await?;
+                match QueuePollResponse::decode(&answer)?
+                    .response
+                    .filter(|d| !is_null(d))
+                {
+                    // Read in the task too: a caller gone while schemas are fetched loses nothing.
+                    Some(data) => {
+                        let item = core.value::<T>(&data).await;
+                        Ok(Some((data, item)))
+                    }
+                    None => Ok(None),
                 }
-                Ok(None) => (None, Ok(None)),
-                Err(e) => (None, Err(e)),
-            };
-            if tx.send(outcome).is_err()
-                && let Some(data) = item
-            {
-                give_back(&core, &data).await;
-            }
-        });
-        rx.await
-            .unwrap_or(Err(HazelcastError::Invocation(InvocationError::ClientNotActive)))
+            },
+            |taken| async move {
+                if let Some((data, _)) = taken {
+                    give_back(&left, &data).await;
+                }
+            },
+        )
+        .await?;
+        taken.map(|(_, item)| item).transpose()
     }
 
     /// The head of the queue without removing it.

@@ -1,11 +1,12 @@
 //! `MultiMap` against real members: the operations with the default (set) and a list value
-//! collection, keys spread over the partitions of two members, entry events, and user types.
+//! collection, keys spread over the partitions of two members, `put_all`, key locks (owners,
+//! leases, force unlock, cancelled waits), entry events, and user types.
 
 use std::collections::BTreeSet;
 use std::time::Duration;
 
 use hazelcast::serialization::Compact;
-use hazelcast::{ClientConfig, EntryEventType, HazelcastClient, MultiMapEventStream, Uuid};
+use hazelcast::{ClientConfig, EntryEventStream, EntryEventType, HazelcastClient, MultiMap, Uuid};
 use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
 
 /// Multi-maps named `listed-*` keep their values in lists.
@@ -183,7 +184,7 @@ async fn compact_keys_and_values() {
 }
 
 /// The next event of `events` within 10 s.
-async fn next(events: &mut MultiMapEventStream<String, i64>) -> hazelcast::EntryEvent<String, i64> {
+async fn next(events: &mut EntryEventStream<String, i64>) -> hazelcast::EntryEvent<String, i64> {
     tokio::time::timeout(Duration::from_secs(10), events.recv())
         .await
         .expect("an event within 10 s")
@@ -260,5 +261,227 @@ async fn key_entry_events_only_report_that_key() {
         "no event of the other key, no values"
     );
     events.close().await;
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_all_is_visible_through_get() {
+    let (writer, reader) = (client().await, client().await);
+    let name = unique("put-all");
+    let out = writer.get_multi_map::<i64, i64>(&name).await.expect("multi-map");
+    out.put(0, -1).await.expect("put");
+    // 50 keys over both members' partitions, 3 values each; key 0 already had one value.
+    out.put_all((0..50).map(|k| (k, [k * 10, k * 10 + 1, k * 10 + 2])))
+        .await
+        .expect("put_all");
+    out.put_all([(7, Vec::<i64>::new())])
+        .await
+        .expect("a key without values");
+    out.put_all(Vec::<(i64, Vec<i64>)>::new())
+        .await
+        .expect("nothing at all");
+    let m = reader.get_multi_map::<i64, i64>(&name).await.expect("multi-map");
+    assert_eq!(m.size().await.expect("size"), 151);
+    assert_eq!(set(m.get(0).await.expect("get")), set([-1, 0, 1, 2]));
+    for k in 1..50 {
+        assert_eq!(
+            set(m.get(k).await.expect("get")),
+            set([k * 10, k * 10 + 1, k * 10 + 2]),
+            "key {k}"
+        );
+    }
+    assert_eq!(m.value_count(50).await.expect("value_count"), 0);
+    writer.shutdown().await;
+    reader.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn put_all_into_lists_keeps_every_value() {
+    let client = client().await;
+    let m = client
+        .get_multi_map::<String, String>(&unique("listed-put-all"))
+        .await
+        .expect("multi-map");
+    m.put_all([("k", vec!["x", "x", "y"]), ("j", vec!["z"])])
+        .await
+        .expect("put_all");
+    assert_eq!(m.get("k").await.expect("get"), ["x", "x", "y"]);
+    assert_eq!(m.get("j").await.expect("get"), ["z"]);
+    client.shutdown().await;
+}
+
+/// A client and two owners of one new multi-map (two `get_multi_map` calls).
+async fn two_owners(prefix: &str) -> (HazelcastClient, MultiMap<String, i64>, MultiMap<String, i64>) {
+    let client = client().await;
+    let name = unique(prefix);
+    let a = client
+        .get_multi_map::<String, i64>(&name)
+        .await
+        .expect("multi-map");
+    let b = client
+        .get_multi_map::<String, i64>(&name)
+        .await
+        .expect("multi-map");
+    (client, a, b)
+}
+
+const SHORT: Duration = Duration::from_millis(300);
+const LONG: Duration = Duration::from_secs(10);
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lock_holds_off_other_owners_until_unlock() {
+    let (client, a, b) = two_owners("lock").await;
+    assert!(!a.is_locked("k").await.expect("is_locked"));
+    a.lock("k").await.expect("lock");
+    assert!(a.is_locked("k").await.expect("is_locked"));
+    assert!(b.is_locked("k").await.expect("is_locked by another owner"));
+    assert!(
+        !b.try_lock("k", SHORT).await.expect("try_lock"),
+        "another owner's"
+    );
+    assert!(!b.try_lock("k", Duration::ZERO).await.expect("try_lock"));
+    assert!(
+        b.try_lock("other", Duration::ZERO)
+            .await
+            .expect("another key is free")
+    );
+    b.unlock("other").await.expect("unlock the other key");
+    assert!(
+        b.unlock("k").await.is_err(),
+        "an owner that does not hold the lock cannot unlock it"
+    );
+
+    // The owner writes the locked key; another owner's write waits for the unlock.
+    assert!(a.put("k", 1).await.expect("the owner's put"));
+    let blocked = tokio::spawn({
+        let b = b.clone();
+        async move { b.put("k", 2).await }
+    });
+    let mut blocked = std::pin::pin!(blocked);
+    assert!(
+        tokio::time::timeout(SHORT, &mut blocked).await.is_err(),
+        "another owner's put waits while the key is locked"
+    );
+    assert_eq!(a.get("k").await.expect("get"), [1]);
+
+    // Reentrant: a clone is the same owner, and it takes as many unlocks.
+    let same = a.clone();
+    assert!(
+        same.try_lock("k", Duration::ZERO)
+            .await
+            .expect("reentrant try_lock")
+    );
+    a.unlock("k").await.expect("unlock once");
+    assert!(a.is_locked("k").await.expect("is_locked"), "still held once");
+    let waiter = tokio::spawn({
+        let b = b.clone();
+        async move { b.lock("k").await }
+    });
+    same.unlock("k").await.expect("unlock twice");
+    tokio::time::timeout(LONG, &mut blocked)
+        .await
+        .expect("the waiting put ends after the unlock")
+        .expect("join")
+        .expect("put");
+    tokio::time::timeout(LONG, waiter)
+        .await
+        .expect("the waiting lock is granted after the unlock")
+        .expect("join")
+        .expect("lock");
+    assert_eq!(set(a.get("k").await.expect("get")), set([1, 2]));
+    assert!(
+        !a.try_lock("k", Duration::ZERO).await.expect("try_lock"),
+        "b holds it now"
+    );
+    b.unlock("k").await.expect("unlock");
+    assert!(!a.is_locked("k").await.expect("is_locked"));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_lease_releases_the_lock() {
+    let (client, a, b) = two_owners("lease").await;
+    let lease = Duration::from_secs(2);
+    let start = tokio::time::Instant::now();
+    a.lock_with_lease("k", lease).await.expect("lock_with_lease");
+    assert!(!b.try_lock("k", Duration::ZERO).await.expect("try_lock"));
+    assert!(
+        b.try_lock_with_lease("k", LONG, lease)
+            .await
+            .expect("try_lock_with_lease"),
+        "granted once the lease ran out"
+    );
+    let waited = start.elapsed();
+    assert!(
+        waited >= lease - Duration::from_millis(200) && waited < LONG,
+        "granted after the lease, in {waited:?}"
+    );
+    assert!(
+        !a.try_lock("k", Duration::ZERO).await.expect("try_lock"),
+        "b holds it now"
+    );
+    assert!(
+        a.try_lock("k", LONG).await.expect("try_lock"),
+        "b's lease runs out as well"
+    );
+    a.unlock("k").await.expect("unlock");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn force_unlock_releases_any_owner() {
+    let (client, a, b) = two_owners("force").await;
+    a.lock("k").await.expect("lock");
+    a.lock("k").await.expect("lock again");
+    b.force_unlock("k").await.expect("force_unlock");
+    assert!(!a.is_locked("k").await.expect("is_locked"), "every hold released");
+    assert!(b.try_lock("k", Duration::ZERO).await.expect("try_lock"));
+    assert!(a.unlock("k").await.is_err(), "a holds it no more");
+    b.force_unlock("k").await.expect("force_unlock");
+    b.force_unlock("k").await.expect("force_unlock of a free key");
+    assert!(!b.is_locked("k").await.expect("is_locked"));
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn new_owner_is_another_owner() {
+    let (client, a, _) = two_owners("new-owner").await;
+    let c = a.new_owner();
+    assert_eq!(c.name(), a.name());
+    a.lock("k").await.expect("lock");
+    assert!(!c.try_lock("k", Duration::ZERO).await.expect("try_lock"));
+    a.unlock("k").await.expect("unlock");
+    assert!(c.try_lock("k", Duration::ZERO).await.expect("try_lock"));
+    c.unlock("k").await.expect("unlock");
+    client.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_dropped_lock_future_leaves_nothing_locked() {
+    let (client, a, b) = two_owners("dropped").await;
+    let c = a.new_owner();
+    a.lock("k").await.expect("lock");
+    for dropped in [
+        tokio::time::timeout(SHORT, b.lock("k")).await.is_err(),
+        tokio::time::timeout(SHORT, b.try_lock("k", LONG)).await.is_err(),
+    ] {
+        assert!(
+            dropped,
+            "the lock calls wait while a holds the lock, and are dropped"
+        );
+    }
+    // The member still holds b's waits: the unlock grants the lock to one of them, whose task
+    // finds its caller gone and unlocks, and the other's in turn.
+    a.unlock("k").await.expect("unlock");
+    assert!(
+        c.try_lock("k", LONG).await.expect("try_lock"),
+        "the lock granted to dropped calls is released again"
+    );
+    assert!(
+        !b.try_lock("k", Duration::ZERO).await.expect("try_lock"),
+        "c holds it"
+    );
+    c.unlock("k").await.expect("unlock");
+    assert!(!a.is_locked("k").await.expect("is_locked"));
     client.shutdown().await;
 }

@@ -9,8 +9,6 @@ use hazelcast_codec::messages::fenced_lock::{
     FencedLockGetLockOwnershipRequest, FencedLockGetLockOwnershipResponse, FencedLockTryLockRequest,
     FencedLockTryLockResponse, FencedLockUnlockRequest, FencedLockUnlockResponse,
 };
-use hazelcast_invocation::InvocationError;
-use tokio::sync::oneshot;
 
 use crate::client::HazelcastClient;
 use crate::cp::error::{CpError, server_code};
@@ -18,6 +16,7 @@ use crate::cp::session::SessionManager;
 use crate::cp::{CpProxy, invocation_uid, max_wait, millis};
 use crate::error::HazelcastError;
 use crate::proxy::Route;
+use crate::proxy::owned::run_owned;
 
 /// The service name of CP locks.
 pub(crate) const LOCK_SERVICE: &str = "hz:raft:lockService";
@@ -315,19 +314,16 @@ impl FencedLock {
     /// the task unlocks it again.
     async fn owned_attempt(&self, wait: Duration) -> Result<Attempt, HazelcastError> {
         let cc = self.inner.cp.core.cluster()?;
-        let inner = self.inner.clone();
-        let (tx, rx) = oneshot::channel();
-        cc.spawn(async move {
-            let outcome = inner.attempt(wait).await;
-            if let Err(Ok(Attempt::Locked(fence))) = tx.send(outcome) {
-                tracing::debug!(lock = %inner.name(), fence, "lock granted after the caller left; unlocking");
-                if let Err(e) = inner.unlock().await {
-                    tracing::warn!(lock = %inner.name(), error = %e, "could not unlock an abandoned lock");
+        let (inner, left) = (self.inner.clone(), self.inner.clone());
+        run_owned(&cc, async move { inner.attempt(wait).await }, |attempt| async move {
+            if let Attempt::Locked(fence) = attempt {
+                tracing::debug!(lock = %left.name(), fence, "lock granted after the caller left; unlocking");
+                if let Err(e) = left.unlock().await {
+                    tracing::warn!(lock = %left.name(), error = %e, "could not unlock an abandoned lock");
                 }
             }
-        });
-        rx.await
-            .unwrap_or(Err(HazelcastError::Invocation(InvocationError::ClientNotActive)))
+        })
+        .await
     }
 
     /// Acquires the lock, waiting as long as it takes; returns the fence. Reentrant: the owner

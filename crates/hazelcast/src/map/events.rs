@@ -157,8 +157,8 @@ pub struct EntryEvent<K, V> {
     pub number_of_affected_entries: i32,
 }
 
-/// An entry event as it came, whatever listener of which structure sent it (the map's and the
-/// replicated map's entry events carry the same fields).
+/// An entry event as it came, whatever listener of which structure sent it (the map's, the
+/// replicated map's and the multi-map's entry events carry the same fields).
 #[derive(Debug)]
 pub(crate) struct RawEntry {
     pub(crate) event_type: i32,
@@ -271,8 +271,9 @@ impl ListenerCodec for MapEntries {
     }
 }
 
-/// The events of an entry listener (of a [`Map`](crate::Map) or a
-/// [`ReplicatedMap`](crate::ReplicatedMap)), a [`Stream`](futures_core::Stream) of
+/// The events of an entry listener (of a [`Map`](crate::Map), a
+/// [`ReplicatedMap`](crate::ReplicatedMap) or a [`MultiMap`](crate::MultiMap)), a
+/// [`Stream`](futures_core::Stream) of
 /// `Result<EntryEvent<K, V>, HazelcastError>` (an error when a key or value does not
 /// deserialize as `K`/`V`). Ends when the client shuts down. Dropping it deregisters the
 /// listener (in the background); [`close`](EntryEventStream::close) does it and waits.

@@ -33,8 +33,8 @@ pub(crate) use events::RawEntry;
 pub use events::{EntryEvent, EntryEventStream, EntryEventType, EntryListenerOptions};
 
 /// The thread id this client sends with map calls. Hazelcast uses it as the owner of entry
-/// locks; this client takes no locks, so every call of every client instance uses the same
-/// fixed value.
+/// locks; this client takes no map entry locks, so every map call of every client instance uses
+/// the same fixed value.
 pub const THREAD_ID: i64 = 1;
 
 /// A value accepted where a `T` is expected: `T` itself, `&T`, and the borrowed forms of the

@@ -9,6 +9,7 @@
 //! generated response), and a `HazelcastClient::get_*` constructor.
 
 pub(crate) mod listener;
+pub(crate) mod owned;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
