@@ -288,10 +288,8 @@ impl PnCounter {
     /// random data member among the first `replica count` ones that is not excluded.
     async fn target(&self, excluded: &[Uuid]) -> Result<Option<Uuid>, HazelcastError> {
         let members = self.core.cluster()?.snapshot().members;
-        if let Some(t) = *lock(&self.state.target)
-            && !excluded.contains(&t)
-            && members.get(&t).is_some()
-        {
+        let usable = |t: &Option<Uuid>| t.filter(|t| !excluded.contains(t) && members.get(t).is_some());
+        if let Some(t) = usable(&lock(&self.state.target)) {
             return Ok(Some(t));
         }
         let max = self.max_replicas().await?;
@@ -306,8 +304,16 @@ impl PnCounter {
         if candidates.is_empty() {
             return Ok(None);
         }
+        let mut current = lock(&self.state.target);
+        // Concurrent calls share one replica (as Java's proxy, which chooses under a mutex): a
+        // call that chose while this one awaited the replica count wins. Otherwise calls
+        // starting together would spread over replicas, and each would see the others' updates
+        // missing from its replica's answer.
+        if let Some(t) = usable(&current) {
+            return Ok(Some(t));
+        }
         let chosen = candidates[rand::random_range(0..candidates.len())];
-        *lock(&self.state.target) = Some(chosen);
+        *current = Some(chosen);
         Ok(Some(chosen))
     }
 
