@@ -182,6 +182,20 @@ pub enum HazelcastError {
     /// limit, permits not held, an argument out of range, …).
     #[error(transparent)]
     Cp(#[from] crate::cp::error::CpError),
+    /// A [`PnCounter`](crate::PnCounter) replica answered from a state older than one the proxy
+    /// already observed (its replica timestamps are lower, or lack a replica, compared to the
+    /// ones the call sent), e.g. after the replica holding the newest updates was lost before
+    /// it replicated them. A read fails with it only after every replica was tried. An add
+    /// (`update_applied`) is not sent again: the replica applied it, only its result would have
+    /// been an older value. [`PnCounter::reset`](crate::PnCounter::reset) starts a new session.
+    #[error(
+        "a PN counter replica answered from a state older than one already observed{}",
+        if *.update_applied { " (the update was applied)" } else { "" }
+    )]
+    SessionConsistencyLost {
+        /// The call was an add that the replica applied.
+        update_applied: bool,
+    },
     /// A member answered `FlakeIdGenerator.NewIdBatch` with a batch of no ids.
     #[error("a member sent an id batch of {size} ids")]
     EmptyIdBatch {
@@ -221,6 +235,19 @@ impl HazelcastError {
                 InvocationError::Discovery(d) => !d.is_permanent(),
                 _ => false,
             },
+            _ => false,
+        }
+    }
+
+    /// True when a PN counter could not keep its session guarantees: a replica answered from an
+    /// older state ([`HazelcastError::SessionConsistencyLost`]) or a member refused the call with
+    /// its `ConsistencyLostException` (`ErrorCode::ConsistencyLost`).
+    pub fn is_consistency_lost(&self) -> bool {
+        match self {
+            HazelcastError::SessionConsistencyLost { .. } => true,
+            HazelcastError::Invocation(InvocationError::Server(s)) => {
+                s.code == hazelcast_codec::ErrorCode::ConsistencyLost
+            }
             _ => false,
         }
     }

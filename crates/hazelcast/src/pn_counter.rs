@@ -11,7 +11,7 @@ use hazelcast_codec::messages::pn_counter::{
     PnCounterAddRequest, PnCounterAddResponse, PnCounterGetConfiguredReplicaCountRequest,
     PnCounterGetConfiguredReplicaCountResponse, PnCounterGetRequest, PnCounterGetResponse,
 };
-use hazelcast_codec::types::{FixedEntryList, FixedEntryListRef};
+use hazelcast_codec::types::FixedEntryListRef;
 use hazelcast_invocation::InvocationError;
 
 use crate::error::HazelcastError;
@@ -26,12 +26,15 @@ pub(crate) const PN_COUNTER_SERVICE: &str = "hz:impl:PNCounterService";
 /// A PN counter is a CRDT: every replica (a data member, up to the counter's configured replica
 /// count) accepts updates on its own and the replicas converge in the background, so the counter
 /// stays available while members fail, and a read may briefly miss updates made through another
-/// replica. This proxy keeps the replica timestamps (vector clock) of every answer and sends them
-/// with the next call, so that it never observes the counter going back in time
-/// (monotonic reads and read-your-writes, as long as it keeps talking to replicas that have seen
-/// its updates). Like the Java client, it sends every call to one replica, a random data member
-/// among the first `replica count` ones, and moves to another when a call to it fails, trying
-/// each replica once before giving up with the last error.
+/// replica. This proxy keeps the highest replica timestamps (vector clock) it observed, per
+/// replica, and sends them with every call, so that it never observes the counter going back in
+/// time (monotonic reads and read-your-writes). A replica that answers from a state older than
+/// that clock is not believed: a read tries the other replicas and fails with
+/// [`HazelcastError::SessionConsistencyLost`] when none has the state; an add, which the replica
+/// applied, fails with it (`update_applied: true`) instead of returning the older value.
+/// [`reset`](Self::reset) starts a new session. Like the Java client, it sends every call to one
+/// replica, a random data member among the first `replica count` ones, and moves to another
+/// when a call to it fails, trying each replica once before giving up with the last error.
 ///
 /// Cheap to clone; clones share the vector clock and the chosen replica.
 ///
@@ -82,22 +85,35 @@ impl VectorClock {
         VectorClock(entries.into_iter().collect())
     }
 
-    /// Java's `VectorClock.isAfter`: no timestamp of `other` is missing here or higher, and one
-    /// is lower or this clock has more replicas.
-    fn is_after(&self, other: &VectorClock) -> bool {
-        let mut any_greater = false;
+    /// True when this clock (a replica's answer) misses something `observed` holds: a replica
+    /// of `observed` is absent here or has a lower timestamp. Such a replica state does not
+    /// include every update `observed` stands for.
+    fn is_behind(&self, observed: &VectorClock) -> bool {
+        observed
+            .0
+            .iter()
+            .any(|(replica, theirs)| self.0.get(replica).is_none_or(|ours| ours < theirs))
+    }
+
+    /// Takes the higher timestamp of each replica (and the replicas only `other` has).
+    fn merge(&mut self, other: &VectorClock) {
         for (replica, theirs) in &other.0 {
-            match self.0.get(replica) {
-                Some(ours) if ours >= theirs => any_greater |= ours > theirs,
-                _ => return false,
-            }
+            let ours = self.0.entry(*replica).or_insert(*theirs);
+            *ours = (*ours).max(*theirs);
         }
-        any_greater || other.0.len() < self.0.len()
     }
 
     fn entries(&self) -> Vec<(Uuid, i64)> {
         self.0.iter().map(|(k, v)| (*k, *v)).collect()
     }
+}
+
+/// A replica's answer to one call.
+#[derive(Debug, Clone, Copy)]
+struct Answer {
+    value: i64,
+    /// The replica's timestamps were behind the ones the call sent.
+    stale: bool,
 }
 
 /// Which PN counter request a call sends.
@@ -165,9 +181,10 @@ impl PnCounter {
         self.add(-1, true).await
     }
 
-    /// Forgets the observed replica timestamps (as Java's `PNCounter.reset`), e.g. after the
-    /// whole cluster restarted with a fresh counter; the next read may then observe an older
-    /// state than this proxy saw before.
+    /// Forgets the observed replica timestamps (as Java's `PNCounter.reset`), starting a new
+    /// session: e.g. after [`HazelcastError::SessionConsistencyLost`] (the updates only a lost
+    /// replica held are gone) or after the whole cluster restarted with a fresh counter. The
+    /// next read may then observe an older state than this proxy saw before.
     pub fn reset(&self) {
         *lock(&self.state.clock) = VectorClock::default();
     }
@@ -191,8 +208,8 @@ impl PnCounter {
         .await
     }
 
-    /// Sends `op` to the current replica, moving on to another after a failure until every
-    /// replica was tried.
+    /// Sends `op` to the current replica, moving on to another after a failure (or, for a
+    /// read, a stale answer) until every replica was tried.
     async fn call(&self, op: Op) -> Result<i64, HazelcastError> {
         let mut excluded: Vec<Uuid> = Vec::new();
         let mut last = None;
@@ -201,21 +218,37 @@ impl PnCounter {
                 return Err(last.unwrap_or(HazelcastError::NoDataMember));
             };
             match self.send(op, target).await {
-                Ok(value) => return Ok(value),
+                Ok(Answer { value, stale: false }) => return Ok(value),
+                Ok(Answer { stale: true, .. }) => {
+                    let update_applied = matches!(op, Op::Add { .. });
+                    let error = HazelcastError::SessionConsistencyLost { update_applied };
+                    if update_applied {
+                        // Trying another replica would apply the add twice.
+                        return Err(error);
+                    }
+                    tracing::debug!(counter = %self.name(), replica = %target,
+                        "PN counter replica answered with an older state, choosing another");
+                    excluded.push(target);
+                    last = Some(error);
+                }
                 Err(e) if is_final(&e) => return Err(e),
                 Err(e) => {
                     tracing::debug!(counter = %self.name(), replica = %target, error = %e,
                         "PN counter replica failed, choosing another");
                     excluded.push(target);
-                    last = Some(e);
+                    // A stale answer says more about the session than a later failure.
+                    if !matches!(last, Some(HazelcastError::SessionConsistencyLost { .. })) {
+                        last = Some(e);
+                    }
                 }
             }
         }
     }
 
-    async fn send(&self, op: Op, target: Uuid) -> Result<i64, HazelcastError> {
-        let clock = lock(&self.state.clock).entries();
-        let timestamps = FixedEntryListRef(&clock);
+    async fn send(&self, op: Op, target: Uuid) -> Result<Answer, HazelcastError> {
+        let sent = lock(&self.state.clock).clone();
+        let entries = sent.entries();
+        let timestamps = FixedEntryListRef(&entries);
         let (value, received) = match op {
             Op::Get => {
                 let request = PnCounterGetRequest {
@@ -243,28 +276,20 @@ impl PnCounter {
                 (r.value, r.replica_timestamps)
             }
         };
-        self.observe(received);
-        Ok(value)
-    }
-
-    /// Takes the received timestamps unless the observed ones are already after them (Java's
-    /// `updateObservedReplicaTimestamps`).
-    fn observe(&self, received: FixedEntryList<Uuid, i64>) {
         let received = VectorClock::from_entries(received.0);
-        let mut clock = lock(&self.state.clock);
-        if !clock.is_after(&received) {
-            *clock = received;
-        }
+        // Stale against what this call asked for: answers to calls that overlap with this one
+        // may have advanced the shared clock since, which is no staleness of this answer.
+        let stale = received.is_behind(&sent);
+        lock(&self.state.clock).merge(&received);
+        Ok(Answer { value, stale })
     }
 
     /// The replica to call: the current one unless excluded or gone from the cluster, else a
     /// random data member among the first `replica count` ones that is not excluded.
     async fn target(&self, excluded: &[Uuid]) -> Result<Option<Uuid>, HazelcastError> {
         let members = self.core.cluster()?.snapshot().members;
-        if let Some(t) = *lock(&self.state.target)
-            && !excluded.contains(&t)
-            && members.get(&t).is_some()
-        {
+        let usable = |t: &Option<Uuid>| t.filter(|t| !excluded.contains(t) && members.get(t).is_some());
+        if let Some(t) = usable(&lock(&self.state.target)) {
             return Ok(Some(t));
         }
         let max = self.max_replicas().await?;
@@ -279,8 +304,16 @@ impl PnCounter {
         if candidates.is_empty() {
             return Ok(None);
         }
+        let mut current = lock(&self.state.target);
+        // Concurrent calls share one replica (as Java's proxy, which chooses under a mutex): a
+        // call that chose while this one awaited the replica count wins. Otherwise calls
+        // starting together would spread over replicas, and each would see the others' updates
+        // missing from its replica's answer.
+        if let Some(t) = usable(&current) {
+            return Ok(Some(t));
+        }
         let chosen = candidates[rand::random_range(0..candidates.len())];
-        *lock(&self.state.target) = Some(chosen);
+        *current = Some(chosen);
         Ok(Some(chosen))
     }
 
@@ -322,13 +355,41 @@ mod tests {
     }
 
     #[test]
-    fn a_clock_is_after_another_when_none_of_its_timestamps_is_behind_and_one_is_ahead() {
-        assert!(clock(&[(1, 2), (2, 1)]).is_after(&clock(&[(1, 1), (2, 1)])));
-        assert!(clock(&[(1, 1), (2, 1)]).is_after(&clock(&[(1, 1)])));
-        assert!(!clock(&[(1, 1)]).is_after(&clock(&[(1, 1)])));
-        assert!(!clock(&[(1, 2)]).is_after(&clock(&[(1, 1), (2, 1)])));
-        assert!(!clock(&[(1, 2), (2, 0)]).is_after(&clock(&[(1, 1), (2, 1)])));
-        assert!(clock(&[(1, 0)]).is_after(&clock(&[])));
-        assert!(!clock(&[]).is_after(&clock(&[])));
+    fn an_answer_is_behind_when_it_misses_or_lowers_an_observed_timestamp() {
+        // Equal, ahead, or with more replicas: not behind.
+        assert!(!clock(&[(1, 1), (2, 1)]).is_behind(&clock(&[(1, 1), (2, 1)])));
+        assert!(!clock(&[(1, 2), (2, 1)]).is_behind(&clock(&[(1, 1), (2, 1)])));
+        assert!(!clock(&[(1, 1), (2, 1), (3, i64::MIN)]).is_behind(&clock(&[(1, 1), (2, 1)])));
+        assert!(!clock(&[]).is_behind(&clock(&[])));
+        assert!(!clock(&[(1, 5)]).is_behind(&clock(&[])));
+        // One entry lower, even with another one ahead (concurrent states): behind.
+        assert!(clock(&[(1, 3), (2, 0)]).is_behind(&clock(&[(1, 1), (2, 1)])));
+        // An observed replica missing: behind. This is the killed replica's case: the survivor
+        // has its own timestamp (which the member's own check accepts) but not the dead one's.
+        assert!(clock(&[(2, i64::MIN)]).is_behind(&clock(&[(1, 7)])));
+        assert!(clock(&[]).is_behind(&clock(&[(1, i64::MIN)])));
+    }
+
+    #[test]
+    fn merging_keeps_the_highest_timestamp_of_every_replica() {
+        let mut observed = clock(&[(1, 5), (2, 1)]);
+        observed.merge(&clock(&[(1, 3), (2, 4), (3, 9)]));
+        assert_eq!(observed, clock(&[(1, 5), (2, 4), (3, 9)]));
+        // An older answer never takes anything back.
+        let before = observed.clone();
+        observed.merge(&clock(&[(2, 0)]));
+        assert_eq!(observed, before);
+        // The merged clock is behind neither input, and an older answer is behind it.
+        assert!(!observed.is_behind(&clock(&[(1, 3), (2, 4), (3, 9)])));
+        assert!(!observed.is_behind(&clock(&[(1, 5), (2, 1)])));
+        assert!(clock(&[(1, 5), (2, 1)]).is_behind(&observed));
+    }
+
+    #[test]
+    fn clocks_with_min_and_max_timestamps_compare_without_overflow() {
+        let mut observed = clock(&[(1, i64::MIN)]);
+        observed.merge(&clock(&[(1, i64::MAX)]));
+        assert_eq!(observed, clock(&[(1, i64::MAX)]));
+        assert!(clock(&[(1, i64::MIN)]).is_behind(&observed));
     }
 }

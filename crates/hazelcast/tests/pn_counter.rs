@@ -111,3 +111,32 @@ async fn a_proxy_never_reads_less_than_it_wrote() {
     }
     client.shutdown().await;
 }
+
+/// The first calls of a fresh proxy, started together, all go to one replica: every add is
+/// answered in order by that replica (the values are exactly 1..=n) and none is refused as
+/// stale, which happened when each call chose a replica of its own.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_first_calls_of_a_proxy_share_one_replica() {
+    const TASKS: i64 = 16;
+    let client = client().await;
+    for round in 0..5 {
+        let counter = client
+            .get_pn_counter(&unique(&format!("first-calls-{round}")))
+            .await
+            .expect("counter");
+        let tasks: Vec<_> = (0..TASKS)
+            .map(|_| {
+                let counter = counter.clone();
+                tokio::spawn(async move { counter.add_and_get(1).await })
+            })
+            .collect();
+        let mut values = Vec::new();
+        for task in tasks {
+            values.push(task.await.expect("task").expect("add"));
+        }
+        values.sort_unstable();
+        assert_eq!(values, (1..=TASKS).collect::<Vec<_>>(), "round {round}");
+        assert!(counter.target_replica().is_some());
+    }
+    client.shutdown().await;
+}
