@@ -475,7 +475,9 @@ async fn event_handlers_go_away_with_their_connection() {
     let s = proxied(Vec::new(), Vec::new(), |_| {}).await;
     // Members assign the partitions on the first partition operation: without this call the
     // test depended on another test of the binary having made one first.
-    map_set(&s.client, "core-handlers", "first", 0).await.expect("a first call");
+    map_set(&s.client, "core-handlers", "first", 0)
+        .await
+        .expect("a first call");
     wait_for("the cluster view", Duration::from_secs(20), || {
         s.client.snapshot().partitions.owners.iter().flatten().count() == 271
     })

@@ -190,11 +190,16 @@ async fn an_entry_put_with_a_ttl_expires() {
         .await
         .expect("replicated map");
     let mut events = map.entry_events().await.expect("listener");
-    map.put_with_ttl("short", 1, Duration::from_secs(1))
-        .await
-        .expect("put with ttl");
+    let ttl = Duration::from_secs(2);
+    let before = Instant::now();
+    map.put_with_ttl("short", 1, ttl).await.expect("put with ttl");
+    let first = map.get("short").await.expect("get");
+    // Present while the time to live cannot have run out yet (a loaded machine may take longer
+    // than that between the two calls; then only the expiry below is checked).
+    if before.elapsed() < ttl {
+        assert_eq!(first, Some(1));
+    }
     map.put("forever", 2).await.expect("put");
-    assert_eq!(map.get("short").await.expect("get"), Some(1));
     let deadline = Instant::now() + Duration::from_secs(30);
     while map.get("short").await.expect("get").is_some() {
         assert!(Instant::now() < deadline, "the entry did not expire");
@@ -229,10 +234,9 @@ async fn entry_events_of_the_map_and_of_one_key() {
     map.put("watched", 10).await.expect("put");
     map.put("watched", 11).await.expect("update");
     map.remove("watched").await.expect("remove");
-    map.clear().await.expect("clear");
 
     let mut seen = Vec::new();
-    for _ in 0..5 {
+    for _ in 0..4 {
         let e = next(&mut all, within).await;
         seen.push((e.event_type, e.key, e.value, e.old_value));
     }
@@ -261,15 +265,10 @@ async fn entry_events_of_the_map_and_of_one_key() {
         ]
     );
     assert!(seen.contains(&(EntryEventType::Added, Some("other".to_owned()), Some(1), None)));
-    assert!(
-        seen.iter()
-            .any(|(t, k, _, _)| *t == EntryEventType::ClearAll && k.is_none()),
-        "clear is reported: {seen:?}"
-    );
 
-    // The key listener saw its key only, and the clear.
+    // The key listener saw its key only.
     let mut mine = Vec::new();
-    for _ in 0..4 {
+    for _ in 0..3 {
         let e = next(&mut one, within).await;
         mine.push((e.event_type, e.key));
     }
@@ -279,9 +278,16 @@ async fn entry_events_of_the_map_and_of_one_key() {
             (EntryEventType::Added, Some("watched".to_owned())),
             (EntryEventType::Updated, Some("watched".to_owned())),
             (EntryEventType::Removed, Some("watched".to_owned())),
-            (EntryEventType::ClearAll, None),
         ]
     );
+
+    // A clear is reported to both, without a key. (It is not ordered with the events of the
+    // keys' partitions, so it is made only after those arrived.)
+    map.clear().await.expect("clear");
+    let e = next(&mut all, within).await;
+    assert_eq!((e.event_type, e.key), (EntryEventType::ClearAll, None));
+    let e = next(&mut one, within).await;
+    assert_eq!((e.event_type, e.key), (EntryEventType::ClearAll, None));
     map.put("other", 2).await.expect("put");
     map.put("watched", 12).await.expect("put");
     let e = next(&mut one, within).await;
