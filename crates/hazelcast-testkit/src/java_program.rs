@@ -268,6 +268,14 @@ public final class Echo {
     }
 
     #[test]
+    fn the_kit_programs_compile() {
+        let program = JavaProgram::kit("kit programs", "SerializationProbe", &fetch::default_version())
+            .expect("the kit's Java sources compile against the member jar");
+        assert_eq!(program.name(), "kit programs");
+        assert_eq!(program.main_class, "it.hz.SerializationProbe");
+    }
+
+    #[test]
     fn runs_with_arguments_and_stdin() {
         let out = echo()
             .run(["echo", "arg"], "line one\nline two\n", Duration::from_secs(120))

@@ -7,6 +7,7 @@ import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
