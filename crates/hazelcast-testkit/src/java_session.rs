@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use crate::error::TestkitError;
 use crate::fetch::tail_lines;
-use crate::java_program::wait_until;
+use crate::java_program::{wait_for_exit, wait_until};
 
 /// How much of the program's stderr is kept for error reports.
 const STDERR_KEEP: usize = 64 * 1024;
@@ -23,8 +23,10 @@ const MAX_LINE: usize = 1024 * 1024;
 /// How long dropping a session waits for the program to exit after `quit` before killing it.
 const QUIT_GRACE: Duration = Duration::from_secs(10);
 
-/// A running Java program driven by command lines (see the [module docs](self) for the
-/// protocol), started with [`JavaProgram::start`](crate::JavaProgram::start).
+/// A running Java program driven by command lines, started with
+/// [`JavaProgram::start`](crate::JavaProgram::start). Its first stdout line is `READY` or
+/// `READY <text>`; it answers every command line with zero or more lines followed by `END`, or
+/// with a single `ERR <text>` line; `quit` (or the end of stdin) makes it exit.
 ///
 /// Every answer is awaited with a deadline; a program that misses it is killed. Dropping the
 /// session sends `quit`, waits up to 10 s and then kills the program. The program also dies with
@@ -160,9 +162,9 @@ impl JavaSession {
     /// A failure of `what`: the program's exit status (or `running`), `detail` and its stderr.
     fn exited_or(&mut self, what: &str, detail: &str) -> TestkitError {
         // The output ending usually means the program is exiting; give it a moment to say how.
-        let status = match wait_until_exit(&mut self.child, Duration::from_secs(2)) {
-            Some(status) => status.to_string(),
-            None => "running".to_owned(),
+        let status = match wait_for_exit(&mut self.child, Instant::now() + Duration::from_secs(2)) {
+            Ok(Some(status)) => status.to_string(),
+            _ => "running".to_owned(),
         };
         TestkitError::JavaProgramFailed {
             what: format!("{} `{}`", self.name, shorten(what)),
@@ -182,18 +184,6 @@ impl Drop for JavaSession {
             let _ = stdin.write_all(b"quit\n");
         }
         let _ = wait_until(&mut self.child, Instant::now() + QUIT_GRACE);
-    }
-}
-
-/// Polls for the child's exit for up to `grace` without killing it.
-fn wait_until_exit(child: &mut Child, grace: Duration) -> Option<std::process::ExitStatus> {
-    let deadline = Instant::now() + grace;
-    loop {
-        match child.try_wait() {
-            Ok(Some(status)) => return Some(status),
-            Ok(None) if Instant::now() < deadline => std::thread::sleep(Duration::from_millis(20)),
-            _ => return None,
-        }
     }
 }
 
