@@ -270,12 +270,9 @@ async fn a_pn_counter_shared_with_java_converges_to_the_sum_of_both() {
         if ours == expected && theirs == expected {
             break;
         }
-        // Java's deltas are negative: a replica that has not yet seen them all reads more than
-        // the total; each client always sees its own adds.
         assert!(
-            (expected..=our_sum).contains(&ours) && (java_sum..=expected).contains(&theirs),
-            "outside what the adds allow (total {expected}, ours {our_sum}, Java's {java_sum}): \
-             we read {ours}, Java {theirs}"
+            ours <= expected && theirs <= expected,
+            "more than the {expected} added: we read {ours}, Java {theirs}"
         );
         assert!(
             Instant::now() < deadline,
