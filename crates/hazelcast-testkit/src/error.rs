@@ -67,6 +67,18 @@ pub enum TestkitError {
         output: String,
     },
 
+    /// A Java program driven by command lines answered a command with `ERR` (it threw).
+    #[error("{what}: the command `{command}` failed: {answer}")]
+    JavaCommandFailed {
+        /// Which program.
+        what: String,
+        /// The command (at most 200 characters of it).
+        command: String,
+        /// The program's `ERR` line, without the word (for the Java clients, the exception
+        /// class and message).
+        answer: String,
+    },
+
     /// The `python3` executable could not be run (the cross-client tests need it, like the
     /// members need Java).
     #[error("python3 not found: could not run `{program}` (install Python 3 with pip)")]

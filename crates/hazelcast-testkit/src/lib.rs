@@ -101,8 +101,12 @@
 //! use; it writes sample records with the official Java serialization (Compact, generic records,
 //! IdentifiedDataSerializable, JSON) and checks records written by the Rust client, without a
 //! cluster. [`JavaClientProbe`] runs the official Java *client* against a test cluster, driven by
-//! commands, to read and write the same records through the cluster; [`JavaProgram`] compiles
-//! and runs any such Java program (arguments, stdin, timeout).
+//! commands, to read and write the same records through the cluster.
+//!
+//! All of the kit's Java client programs are [`JavaProgram`]s: compiled against the member jar,
+//! spawned through the kit's spawner, and either run to completion (arguments, stdin, timeout)
+//! or driven as a [`JavaSession`] (command lines answered by lines and `END`, a deadline on every
+//! answer, killed on drop).
 //!
 //! [`JavaStructureClient`] runs the official Java client (from the member jar) against a test
 //! cluster, driven command by command, for cross-client checks of queues, topics, flake id
@@ -134,6 +138,8 @@ mod config;
 mod error;
 mod fetch;
 mod java_client;
+mod java_program;
+mod java_session;
 mod javac;
 pub mod netns;
 mod ports;
@@ -155,7 +161,9 @@ pub use fetch::{
     DEFAULT_HZ_VERSION, cache_dir, default_version, ensure_member_jar, ensure_member_jar_in, java_available,
     runs_dir,
 };
-pub use java_client::{JavaClientProbe, JavaOutput, JavaProgram};
+pub use java_client::JavaClientProbe;
+pub use java_program::{JavaOutput, JavaProgram};
+pub use java_session::JavaSession;
 pub use proxy::{FaultProxy, HostileServer};
 pub use python::{PYTHON_CLIENT_VERSION, PythonClient, ensure_python_client};
 pub use serialization_probe::JavaSerializationProbe;

@@ -1,32 +1,23 @@
 //! The official Java client as the other side of the data-structure cross-checks:
-//! `it.hz.StructureClient`, a small program compiled against the member jar (which contains the
-//! Java client, `com.hazelcast.client.HazelcastClient`) into the jar cache on first use, like the
-//! kit's other Java helpers.
+//! `it.hz.StructureClient`, one of the kit's own programs (a [`JavaProgram`] compiled against the
+//! member jar, which contains the Java client, `com.hazelcast.client.HazelcastClient`).
 //!
-//! [`JavaStructureClient::start`] runs it against a cluster's loopback addresses and waits until
-//! it is connected; each method then sends one command line and reads the answer (lines ending
-//! with `END`, or one `ERR <class>: <message>` line). The commands and the value notation are
-//! described in `java/it/hz/StructureClient.java`.
+//! [`JavaStructureClient::start`] runs it as a [`JavaSession`] against a cluster's loopback
+//! addresses and waits until it is connected; each method then sends one command line and reads
+//! the answer. The commands and the value notation are described in
+//! `java/it/hz/StructureClient.java`.
 
-use std::ffi::OsString;
 use std::fmt::Write as _;
-use std::io::{BufRead, BufReader, Read, Write};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Child, ChildStdin, ChildStdout, Command, Stdio};
-use std::sync::{Arc, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use crate::error::TestkitError;
-use crate::fetch::{self, tail_lines};
-use crate::javac;
+use crate::fetch;
+use crate::java_program::JavaProgram;
+use crate::java_session::JavaSession;
 
-/// The program's Java source (project-owned test scaffolding).
-const SOURCE: &str = include_str!("../java/it/hz/StructureClient.java");
-/// The program's main class.
-const CLASS: &str = "it.hz.StructureClient";
-/// How much of the program's stderr is kept for error reports.
-const STDERR_KEEP: usize = 64 * 1024;
+/// How long starting the program (a JVM and a client connecting) and one command may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(120);
 
 /// A value as the Java client sees it: the Java class and its value.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,15 +91,12 @@ pub struct JavaMessage {
 
 /// A running official Java client, connected to a test cluster and driven command by command.
 ///
+/// Every command waits at most 120 s for its answer (`queue_poll` that plus its poll timeout).
 /// Dropping it asks the program to shut its client down (and kills it if it does not exit
-/// within 10 s). The program also exits when the test process dies (its stdin closes).
+/// within 10 s). The program also exits when the test process dies.
 #[derive(Debug)]
 pub struct JavaStructureClient {
-    child: Child,
-    stdin: Option<ChildStdin>,
-    stdout: BufReader<ChildStdout>,
-    stderr: Arc<Mutex<String>>,
-    uuid: String,
+    session: JavaSession,
 }
 
 impl JavaStructureClient {
@@ -125,90 +113,16 @@ impl JavaStructureClient {
         cluster_name: &str,
         members: &[SocketAddr],
     ) -> Result<Self, TestkitError> {
-        let java = fetch::require_java()?;
-        let jar = fetch::ensure_member_jar(version)?;
-        let classes = javac::ensure_classes(
-            "structure-client",
-            &[javac::JavaSource {
-                path: "it/hz/StructureClient.java",
-                text: SOURCE,
-            }],
-            Some(&jar),
-            &[],
-        )?;
-        let class_path: OsString = std::env::join_paths([jar, classes])
-            .map_err(|e| TestkitError::InvalidConfig(format!("class path: {e}")))?;
-        Self::spawn(java, &class_path, cluster_name, members)
-    }
-
-    fn spawn(
-        java: PathBuf,
-        class_path: &OsString,
-        cluster_name: &str,
-        members: &[SocketAddr],
-    ) -> Result<Self, TestkitError> {
-        let mut child = Command::new(&java)
-            .args([
-                "-Xmx256m",
-                "-XX:+UseSerialGC",
-                "-XX:TieredStopAtLevel=1",
-                "-Djava.net.preferIPv4Stack=true",
-                "-cp",
-            ])
-            .arg(class_path)
-            .arg(CLASS)
-            .arg(cluster_name)
-            .args(members.iter().map(ToString::to_string))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .spawn()
-            .map_err(|e| TestkitError::io(format!("running {}", java.display()), e))?;
-        let stderr = Arc::new(Mutex::new(String::new()));
-        if let Some(mut pipe) = child.stderr.take() {
-            let keep = stderr.clone();
-            std::thread::spawn(move || {
-                let mut buf = [0u8; 4096];
-                while let Ok(n) = pipe.read(&mut buf) {
-                    if n == 0 {
-                        break;
-                    }
-                    let mut kept = keep.lock().unwrap_or_else(PoisonError::into_inner);
-                    kept.push_str(&String::from_utf8_lossy(&buf[..n]));
-                    if kept.len() > STDERR_KEEP {
-                        let cut = kept.len() - STDERR_KEEP / 2;
-                        let cut = (cut..kept.len()).find(|&i| kept.is_char_boundary(i)).unwrap_or(0);
-                        kept.drain(..cut);
-                    }
-                }
-            });
-        }
-        let stdin = child.stdin.take();
-        let Some(stdout) = child.stdout.take().map(BufReader::new) else {
-            let _ = child.kill();
-            let _ = child.wait();
-            return Err(TestkitError::InvalidConfig(
-                "the Java client's stdout is not piped".to_owned(),
-            ));
-        };
-        let mut client = JavaStructureClient {
-            child,
-            stdin,
-            stdout,
-            stderr,
-            uuid: String::new(),
-        };
-        let first = client.read_line("starting the Java client")?;
-        match first.strip_prefix("READY ") {
-            Some(uuid) => client.uuid = uuid.to_owned(),
-            None => return Err(client.failure("starting the Java client", &first)),
-        }
-        Ok(client)
+        let program = JavaProgram::kit("Java structure client", "StructureClient", version)?;
+        let mut args = vec![cluster_name.to_owned()];
+        args.extend(members.iter().map(ToString::to_string));
+        let session = program.start(&args, COMMAND_TIMEOUT)?;
+        Ok(JavaStructureClient { session })
     }
 
     /// The Java client's UUID (as members report it).
     pub fn uuid(&self) -> &str {
-        &self.uuid
+        self.session.ready()
     }
 
     /// Offers `items` to the queue `name` (`IQueue.offer`, in order); returns how many were
@@ -229,7 +143,9 @@ impl JavaStructureClient {
         timeout: Duration,
     ) -> Result<Vec<JavaValue>, TestkitError> {
         let line = format!("queue-poll {name} {max} {}", timeout.as_millis());
-        let answer = self.command(&line)?;
+        let answer = self
+            .session
+            .request_by(&line, Instant::now() + COMMAND_TIMEOUT + timeout)?;
         self.parse(&line, &answer, |l| {
             let mut w = l.splitn(3, ' ');
             match (w.next(), w.next(), w.next()) {
@@ -270,7 +186,7 @@ impl JavaStructureClient {
 
     /// Parses every answer line with `parse`; the first line it rejects is the error.
     fn parse<T>(
-        &mut self,
+        &self,
         line: &str,
         answer: &[String],
         parse: impl Fn(&str) -> Option<T>,
@@ -279,7 +195,7 @@ impl JavaStructureClient {
         for l in answer {
             match parse(l) {
                 Some(v) => parsed.push(v),
-                None => return Err(self.failure(line, &format!("unexpected answer line {l:?}"))),
+                None => return Err(self.failure(line, l)),
             }
         }
         Ok(parsed)
@@ -302,58 +218,17 @@ impl JavaStructureClient {
             .ok_or_else(|| self.failure(line, &answer.join("\n")))
     }
 
-    /// Sends one command line and returns the answer's lines (without `END`).
+    /// Sends one command line and returns the answer's lines.
     fn command(&mut self, line: &str) -> Result<Vec<String>, TestkitError> {
-        let sent = match self.stdin.as_mut() {
-            Some(stdin) => stdin
-                .write_all(line.as_bytes())
-                .and_then(|()| stdin.write_all(b"\n"))
-                .and_then(|()| stdin.flush()),
-            None => Err(std::io::Error::from(std::io::ErrorKind::BrokenPipe)),
-        };
-        if let Err(e) = sent {
-            return Err(self.failure(line, &format!("could not send the command: {e}")));
-        }
-        let mut answer = Vec::new();
-        loop {
-            let l = self.read_line(line)?;
-            if l == "END" {
-                return Ok(answer);
-            }
-            if l.starts_with("ERR ") {
-                return Err(self.failure(line, &l));
-            }
-            answer.push(l);
-        }
+        self.session.request(line)
     }
 
-    fn read_line(&mut self, what: &str) -> Result<String, TestkitError> {
-        let mut l = String::new();
-        match self.stdout.read_line(&mut l) {
-            Ok(0) => Err(self.failure(what, "the program exited")),
-            Ok(_) => Ok(l.trim_end_matches(['\r', '\n']).to_owned()),
-            Err(e) => Err(TestkitError::io(
-                format!("reading the Java client's answer to `{what}`"),
-                e,
-            )),
-        }
-    }
-
-    /// A failure of `what`, with `detail` and the tail of the program's stderr.
-    fn failure(&mut self, what: &str, detail: &str) -> TestkitError {
-        let status = match self.child.try_wait() {
-            Ok(Some(status)) => status.to_string(),
-            _ => "running".to_owned(),
-        };
-        let stderr = self.stderr.lock().unwrap_or_else(PoisonError::into_inner).clone();
-        let mut shown: String = what.chars().take(200).collect();
-        if what.len() > shown.len() {
-            shown.push('…');
-        }
+    /// An answer of `line` that is not what the command answers.
+    fn failure(&self, line: &str, answer: &str) -> TestkitError {
         TestkitError::JavaProgramFailed {
-            what: format!("Java structure client `{shown}`"),
-            status,
-            output: format!("{detail}\n{}", tail_lines(&stderr, 40)),
+            what: format!("Java structure client `{line}`"),
+            status: "running".to_owned(),
+            output: format!("unexpected answer {answer:?}"),
         }
     }
 }
@@ -375,24 +250,6 @@ fn values(items: &[JavaValue]) -> String {
         line.push_str(&item.encode().1);
     }
     line
-}
-
-impl Drop for JavaStructureClient {
-    fn drop(&mut self) {
-        if let Some(mut stdin) = self.stdin.take() {
-            let _ = stdin.write_all(b"quit\n");
-        }
-        let deadline = Instant::now() + Duration::from_secs(10);
-        while Instant::now() < deadline {
-            match self.child.try_wait() {
-                Ok(Some(_)) => return,
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(_) => break,
-            }
-        }
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
 }
 
 #[cfg(test)]

@@ -1,15 +1,11 @@
 package it.hz;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.map.IMap;
 import com.hazelcast.nio.serialization.FieldKind;
 import com.hazelcast.nio.serialization.genericrecord.GenericRecord;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
 
@@ -17,9 +13,8 @@ import java.util.TreeSet;
  * The official Java client (from the member jar) driven by commands, for the Rust client's
  * cross-client tests against a real cluster.
  *
- * <p>Arguments: {@code <comma-separated member addresses> <cluster name>}. The client connects
- * (at most 60 s), then reads one command per stdin line and prints exactly one answer line per
- * command, until end of input; then it shuts down. Map keys are strings. The records are the
+ * <p>It speaks the protocol of {@link CommandLoop}; every command is answered by exactly one
+ * line (then {@code END}). Map keys are strings. The records are the
  * samples of {@link SerializationProbe}; {@code test.Evolving} is read and written through that
  * probe's {@code EvolvingSerializer}, registered in this client's configuration.
  *
@@ -129,40 +124,22 @@ public final class ClientProbe {
         return r.getClass().getName();
     }
 
-    public static void main(String[] args) throws Exception {
-        if (args.length != 2) {
-            System.err.println("usage: ClientProbe <member,member,...> <cluster name>");
-            System.exit(2);
-        }
-        ClientConfig config = new ClientConfig();
-        config.setClusterName(args[1]);
-        for (String address : args[0].split(",")) {
-            config.getNetworkConfig().addAddress(address);
-        }
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(60_000);
-        config.getSerializationConfig().getCompactSerializationConfig()
-                .addSerializer(new SerializationProbe.EvolvingSerializer());
-        HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
+    public static void main(String[] args) {
         Map<String, Object> samples = SerializationProbe.samples();
+        CommandLoop.serve(
+                "ClientProbe",
+                args,
+                config -> config.getSerializationConfig().getCompactSerializationConfig()
+                        .addSerializer(new SerializationProbe.EvolvingSerializer()),
+                (client, words) -> List.of(answer(client, samples, words)));
+    }
+
+    /** The one answer line to a command; a command that throws answers {@code ERROR <exception>}. */
+    static String answer(HazelcastInstance client, Map<String, Object> samples, String[] p) {
         try {
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null) {
-                if (line.isBlank()) {
-                    continue;
-                }
-                String answer;
-                try {
-                    String[] p = line.trim().split(" ");
-                    answer = p.length < 3 ? "ERROR short command: " + line : run(client, samples, p);
-                } catch (Exception e) {
-                    answer = "ERROR " + e.toString().replace('\n', ' ');
-                }
-                System.out.println(answer);
-                System.out.flush();
-            }
-        } finally {
-            client.shutdown();
+            return p.length < 3 ? "ERROR short command: " + String.join(" ", p) : run(client, samples, p);
+        } catch (Exception e) {
+            return "ERROR " + e.toString().replace('\n', ' ');
         }
     }
 }

@@ -1,7 +1,5 @@
 package it.hz;
 
-import com.hazelcast.client.HazelcastClient;
-import com.hazelcast.client.config.ClientConfig;
 import com.hazelcast.collection.IQueue;
 import com.hazelcast.core.HazelcastInstance;
 import com.hazelcast.crdt.pncounter.PNCounter;
@@ -9,9 +7,6 @@ import com.hazelcast.flakeidgen.FlakeIdGenerator;
 import com.hazelcast.topic.ITopic;
 import com.hazelcast.topic.Message;
 
-import java.io.BufferedReader;
-import java.io.InputStreamReader;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HexFormat;
@@ -20,17 +15,10 @@ import java.util.UUID;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.logging.Level;
-import java.util.logging.Logger;
 
 /**
  * The official Java client driven line by line, for the Rust client's cross-client tests of the
- * data structures.
- *
- * <p>Arguments: the cluster name, then the member addresses ({@code host:port}). The program
- * connects, prints {@code READY <client uuid>} and then answers one command per stdin line; every
- * answer is zero or more lines followed by {@code END}, or a single {@code ERR <class>: <message>}
- * line. Values are written {@code <kind> <text>}: {@code s} a String as {@code h} and the hex of its UTF-8 bytes,
+ * data structures, through the protocol of {@link CommandLoop}. Values are written {@code <kind> <text>}: {@code s} a String as {@code h} and the hex of its UTF-8 bytes,
  * {@code l} a Long, {@code i} an Integer, {@code d} a Double; any other class is reported as
  * {@code x <class name>}.
  *
@@ -43,7 +31,6 @@ import java.util.logging.Logger;
  * <li>{@code flake <name> <count> <threads>}: {@code count} ids from {@code threads} threads,
  * {@code ID <id>} each.
  * <li>{@code pn-add <name> <delta>} / {@code pn-get <name>}: {@code VALUE <value>}.
- * <li>{@code quit}: shuts the client down and exits (so does the end of stdin).
  * </ul>
  */
 public final class StructureClient {
@@ -53,43 +40,8 @@ public final class StructureClient {
     private StructureClient() {
     }
 
-    public static void main(String[] args) throws Exception {
-        Logger.getLogger("").setLevel(Level.WARNING);
-        if (args.length < 2) {
-            System.err.println("usage: StructureClient <cluster name> <host:port>...");
-            System.exit(2);
-        }
-        ClientConfig config = new ClientConfig();
-        config.setClusterName(args[0]);
-        for (int i = 1; i < args.length; i++) {
-            config.getNetworkConfig().addAddress(args[i]);
-        }
-        config.getConnectionStrategyConfig().getConnectionRetryConfig().setClusterConnectTimeoutMillis(60_000);
-        PrintStream out = new PrintStream(System.out, false, StandardCharsets.UTF_8);
-        HazelcastInstance client = HazelcastClient.newHazelcastClient(config);
-        try {
-            out.println("READY " + client.getLocalEndpoint().getUuid());
-            out.flush();
-            BufferedReader in = new BufferedReader(new InputStreamReader(System.in, StandardCharsets.UTF_8));
-            String line;
-            while ((line = in.readLine()) != null) {
-                String[] words = line.trim().split(" ");
-                if (words[0].equals("quit")) {
-                    break;
-                }
-                try {
-                    for (String answer : run(client, words)) {
-                        out.println(answer);
-                    }
-                    out.println("END");
-                } catch (Exception e) {
-                    out.println("ERR " + e.getClass().getName() + ": " + String.valueOf(e.getMessage()).replace('\n', ' '));
-                }
-                out.flush();
-            }
-        } finally {
-            client.shutdown();
-        }
+    public static void main(String[] args) {
+        CommandLoop.serve("StructureClient", args, config -> { }, StructureClient::run);
     }
 
     private static List<String> run(HazelcastInstance client, String[] w) throws Exception {
