@@ -648,11 +648,18 @@ async fn remove_listener_dropped_after_its_first_poll_still_removes() {
         removed_events.load(Ordering::SeqCst) == 1
     })
     .await;
+    let tasks = s.client.stats().tasks;
     assert!(
         poll_n(s.client.remove_listener(id), 1).await.is_none(),
         "the removal waits for the deregistrations"
     );
     wait_clean("remove_listener dropped", &s.client, baseline).await;
+    // The client forgets the listener at once; its deregistrations are a task of the client,
+    // which may not even have sent them yet (under load): wait for that task to end.
+    wait_for("the deregistration task", Duration::from_secs(10), || {
+        s.client.stats().tasks <= tasks
+    })
+    .await;
 
     let (sent, control) = control_listener(&s.client, map, &mut erx).await;
     assert_eq!(
