@@ -1,34 +1,10 @@
 //! `CountDownLatch` against real members: open-source 5.4.0, whose CP subsystem runs in unsafe mode
 //! (the CP subsystem is Enterprise-only from 5.5 on).
 
+use hazelcast::{CpError, HazelcastError, Uuid};
 use std::time::Duration;
 
-use hazelcast::{CpError, HazelcastClient, HazelcastError, Uuid};
-use hazelcast_testkit::{Cluster, ClusterConfig, SharedCluster};
-
-/// The last open-source member version with the CP subsystem.
-const CP_VERSION: &str = "5.4.0";
-
-static CLUSTER: SharedCluster = SharedCluster::new(|| ClusterConfig::new().members(2).version(CP_VERSION));
-
-async fn client() -> HazelcastClient {
-    tokio::task::spawn_blocking(|| CLUSTER.get().map(|_| ()))
-        .await
-        .expect("join")
-        .expect("a 2-member cluster starts");
-    let cluster: &Cluster = CLUSTER.get().expect("cluster");
-    let config = hazelcast::ClientConfig::builder()
-        .cluster_name(cluster.cluster_name())
-        .cluster_members(cluster.addresses().iter().map(ToString::to_string))
-        .invocation_timeout(Duration::from_secs(30))
-        .build()
-        .expect("valid config");
-    HazelcastClient::start(config).await.expect("start")
-}
-
-fn unique(prefix: &str) -> String {
-    format!("{prefix}-{}", Uuid::new_v4())
-}
+use super::{client, unique};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_operation() {
