@@ -24,7 +24,7 @@ use crate::error::HazelcastError;
 use crate::map::SerializeAs;
 use crate::proxy::listener::{ListenerCodec, register};
 use crate::proxy::{ProxyCore, Route, count};
-use crate::queue::{DEFAULT_EVENT_CAPACITY, ItemEventStream, RawItemEvent};
+use crate::queue::{DEFAULT_EVENT_CAPACITY, ItemEventStream};
 
 /// The service name of lists.
 pub(crate) const LIST_SERVICE: &str = "hz:impl:listService";
@@ -354,48 +354,14 @@ where
     }
 }
 
-struct ListItems {
-    name: String,
-    include_value: bool,
-}
-
-impl ListenerCodec for ListItems {
-    type Event = RawItemEvent;
-
-    fn describe(&self) -> String {
-        format!("list {:?}", self.name)
-    }
-
-    fn encode_add(&self, local_only: bool) -> ClientMessage {
-        ListAddListenerRequest {
-            include_value: self.include_value,
-            local_only,
-            name: &self.name,
-        }
-        .encode(-1)
-    }
-
-    fn decode_add_response(&self, msg: &ClientMessage) -> Result<Uuid, CodecError> {
-        Ok(ListAddListenerResponse::decode(msg)?.response)
-    }
-
-    fn encode_remove(&self, registration_id: Uuid) -> ClientMessage {
-        ListRemoveListenerRequest {
-            registration_id,
-            name: &self.name,
-        }
-        .encode(-1)
-    }
-
-    fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
-        let e = ListAddListenerItemEvent::decode(msg)?;
-        Ok(RawItemEvent {
-            uuid: e.uuid,
-            event_type: e.event_type,
-            item: e.item,
-        })
-    }
-}
+crate::queue::item_listener_codec!(
+    ListItems,
+    "list",
+    ListAddListenerRequest,
+    ListAddListenerResponse,
+    ListRemoveListenerRequest,
+    ListAddListenerItemEvent
+);
 
 #[cfg(test)]
 mod tests {

@@ -384,48 +384,65 @@ pub struct ItemEvent<T> {
     pub member: Uuid,
 }
 
-struct QueueItems {
-    name: String,
-    include_value: bool,
-}
-
-impl ListenerCodec for QueueItems {
-    type Event = RawItemEvent;
-
-    fn describe(&self) -> String {
-        format!("queue {:?}", self.name)
-    }
-
-    fn encode_add(&self, local_only: bool) -> ClientMessage {
-        QueueAddListenerRequest {
-            include_value: self.include_value,
-            local_only,
-            name: &self.name,
+/// Declares the item-listener codec of one collection service (queues, lists and sets register
+/// item listeners with the same parameters and send the same event fields; only the messages
+/// differ).
+macro_rules! item_listener_codec {
+    ($codec:ident, $kind:literal, $add:ident, $add_response:ident, $remove:ident, $event:ident) => {
+        struct $codec {
+            name: String,
+            include_value: bool,
         }
-        .encode(-1)
-    }
 
-    fn decode_add_response(&self, msg: &ClientMessage) -> Result<Uuid, CodecError> {
-        Ok(QueueAddListenerResponse::decode(msg)?.response)
-    }
+        impl ListenerCodec for $codec {
+            type Event = $crate::queue::RawItemEvent;
 
-    fn encode_remove(&self, registration_id: Uuid) -> ClientMessage {
-        QueueRemoveListenerRequest {
-            registration_id,
-            name: &self.name,
+            fn describe(&self) -> String {
+                format!(concat!($kind, " {:?}"), self.name)
+            }
+
+            fn encode_add(&self, local_only: bool) -> ClientMessage {
+                $add {
+                    include_value: self.include_value,
+                    local_only,
+                    name: &self.name,
+                }
+                .encode(-1)
+            }
+
+            fn decode_add_response(&self, msg: &ClientMessage) -> Result<Uuid, CodecError> {
+                Ok($add_response::decode(msg)?.response)
+            }
+
+            fn encode_remove(&self, registration_id: Uuid) -> ClientMessage {
+                $remove {
+                    registration_id,
+                    name: &self.name,
+                }
+                .encode(-1)
+            }
+
+            fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
+                let e = $event::decode(msg)?;
+                Ok($crate::queue::RawItemEvent {
+                    uuid: e.uuid,
+                    event_type: e.event_type,
+                    item: e.item,
+                })
+            }
         }
-        .encode(-1)
-    }
-
-    fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
-        let e = QueueAddListenerItemEvent::decode(msg)?;
-        Ok(RawItemEvent {
-            uuid: e.uuid,
-            event_type: e.event_type,
-            item: e.item,
-        })
-    }
+    };
 }
+pub(crate) use item_listener_codec;
+
+item_listener_codec!(
+    QueueItems,
+    "queue",
+    QueueAddListenerRequest,
+    QueueAddListenerResponse,
+    QueueRemoveListenerRequest,
+    QueueAddListenerItemEvent
+);
 
 /// An item event as it came: queues, lists and sets send the same fields.
 pub(crate) struct RawItemEvent {

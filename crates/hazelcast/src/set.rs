@@ -20,7 +20,7 @@ use crate::error::HazelcastError;
 use crate::map::SerializeAs;
 use crate::proxy::listener::{ListenerCodec, register};
 use crate::proxy::{ProxyCore, Route, count};
-use crate::queue::{DEFAULT_EVENT_CAPACITY, ItemEventStream, RawItemEvent};
+use crate::queue::{DEFAULT_EVENT_CAPACITY, ItemEventStream};
 
 /// The service name of sets.
 pub(crate) const SET_SERVICE: &str = "hz:impl:setService";
@@ -224,45 +224,11 @@ where
     }
 }
 
-struct SetItems {
-    name: String,
-    include_value: bool,
-}
-
-impl ListenerCodec for SetItems {
-    type Event = RawItemEvent;
-
-    fn describe(&self) -> String {
-        format!("set {:?}", self.name)
-    }
-
-    fn encode_add(&self, local_only: bool) -> ClientMessage {
-        SetAddListenerRequest {
-            include_value: self.include_value,
-            local_only,
-            name: &self.name,
-        }
-        .encode(-1)
-    }
-
-    fn decode_add_response(&self, msg: &ClientMessage) -> Result<Uuid, CodecError> {
-        Ok(SetAddListenerResponse::decode(msg)?.response)
-    }
-
-    fn encode_remove(&self, registration_id: Uuid) -> ClientMessage {
-        SetRemoveListenerRequest {
-            registration_id,
-            name: &self.name,
-        }
-        .encode(-1)
-    }
-
-    fn decode_event(&self, msg: &ClientMessage) -> Result<Self::Event, CodecError> {
-        let e = SetAddListenerItemEvent::decode(msg)?;
-        Ok(RawItemEvent {
-            uuid: e.uuid,
-            event_type: e.event_type,
-            item: e.item,
-        })
-    }
-}
+crate::queue::item_listener_codec!(
+    SetItems,
+    "set",
+    SetAddListenerRequest,
+    SetAddListenerResponse,
+    SetRemoveListenerRequest,
+    SetAddListenerItemEvent
+);
